@@ -1,0 +1,387 @@
+"""Run learner code away from our process: a fresh copy, limits, a clean environment, no network.
+
+Parent side of the sandbox. A run is planned here and carried out by ``graders.supervisor`` in a
+child process; the learner's code runs in grandchildren. What each run gets:
+
+* a **fresh temporary copy** of the learner's files (their originals are never touched);
+* **wall-clock, CPU-time and memory limits** (memory: the summed RSS of every learner process);
+* **no network but loopback** where the OS permits (Linux network namespace; see the report's
+  ``network`` field for what was enforced);
+* a **clean environment** built from an allow-list — no ``*TOKEN*``/``*SECRET*`` can leak in —
+  with ``HF_HUB_OFFLINE=1`` and a private ``HOME``/``TMPDIR``;
+* **captured output**, truncated to head and tail;
+* an **authenticated result channel** (``graders.harness.channel``) that printing cannot forge;
+* at the end, **every process it started is killed**, including ones that left the process group.
+
+Learner faults come back as data (:attr:`RunOutcome.fault`), never as exceptions. A
+:class:`~tracker.errors.GradingError` means *our* machinery failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from graders.harness.channel import verify_line
+from graders.thresholds import format_value
+
+__all__ = ["Limits", "ProcessSpec", "RunOutcome", "Sandbox", "clean_env", "copy_tree"]
+
+GB = 1_000_000_000
+_SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "PRIVATE_KEY")
+_PASS_THROUGH = ("LANG", "LC_ALL", "TZ", "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
+_IGNORED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".mypy_cache", ".git", ".sprint"}
+_SIGNAL_HINTS = {
+    signal.SIGSEGV: "crashed with a segmentation fault (SIGSEGV)",
+    signal.SIGABRT: "aborted (SIGABRT)",
+    signal.SIGBUS: "crashed with a bus error (SIGBUS)",
+    signal.SIGFPE: "crashed with a floating-point exception (SIGFPE)",
+    signal.SIGILL: "crashed with an illegal instruction (SIGILL)",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-run limits. ``cpu_s`` defaults to ``wall_s`` times the cores of this machine."""
+
+    wall_s: float = 120.0
+    cpu_s: float | None = None
+    memory_bytes: int = 4 * GB
+    output_bytes: int = 64 * 1024
+
+    def cpu_limit(self) -> float:
+        return self.cpu_s if self.cpu_s is not None else self.wall_s * max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class ProcessSpec:
+    """One process of a run. ``learner=True`` processes run learner code and get the limits.
+
+    The run lasts until the ``main`` process exits; the others (e.g. a learner's server) are then
+    stopped. ``harness`` gives a learner process the authenticated result channel: its argv is
+    replaced by the harness and ``harness`` is its ``(entry, args)``.
+    """
+
+    name: str
+    argv: Sequence[str] = ()
+    learner: bool = True
+    main: bool = False
+    env: Mapping[str, str] = field(default_factory=dict)
+    cwd: str = "."
+    stdin: str = ""
+    harness: tuple[str, Mapping[str, Any]] | None = None
+
+
+@dataclass
+class ProcessOutcome:
+    returncode: int | None
+    signal: int | None
+    stdout: str
+    stderr: str
+    output_bytes: int
+    wall_s: float
+
+
+@dataclass
+class RunOutcome:
+    """What happened in one run, as data. ``fault`` is a learner-facing sentence, or None."""
+
+    workdir: Path
+    limits: Limits
+    processes: dict[str, ProcessOutcome]
+    messages: list[dict[str, Any]]
+    forged_lines: int
+    timed_out: bool
+    memory_exceeded: bool
+    peak_rss: int
+    cpu_s: float
+    wall_s: float
+    network: str
+    leftovers_killed: int
+    main: str
+    messages_expected: bool = True  # False when the main process is not a harness (e.g. a test script)
+
+    @property
+    def result(self) -> dict[str, Any] | None:
+        """The last structured result sent by the harness, if any."""
+        for msg in reversed(self.messages):
+            if msg.get("type") == "result":
+                data = msg.get("data")
+                return data if isinstance(data, dict) else None
+        return None
+
+    @property
+    def measurements(self) -> dict[str, Any]:
+        return {m["name"]: m.get("value") for m in self.messages if m.get("type") == "measure"}
+
+    @property
+    def done(self) -> bool:
+        return any(m.get("type") == "done" for m in self.messages)
+
+    @property
+    def learner_fault(self) -> dict[str, Any] | None:
+        return next((m for m in self.messages if m.get("type") == "fault"), None)
+
+    @property
+    def internal_error(self) -> bool:
+        fault = self.learner_fault
+        return bool(fault and fault.get("detail") == "internal")
+
+    def log(self, limit: int = 8000) -> str:
+        """The learner's output (all processes), for the result's ``log`` field."""
+        parts = []
+        for name, p in self.processes.items():
+            for stream, text in (("stdout", p.stdout), ("stderr", p.stderr)):
+                if text.strip():
+                    label = f"{name} {stream}" if len(self.processes) > 1 else stream
+                    parts.append(f"--- {label} ---\n{text.rstrip()}")
+        text = "\n".join(parts)
+        return text if len(text) <= limit else text[: limit // 2] + "\n…\n" + text[-limit // 2 :]
+
+    @property
+    def fault(self) -> str | None:
+        """Why the run did not complete normally, in words a learner can act on; None if it did."""
+        lim = self.limits
+        if self.timed_out:
+            return f"timed out after {format_value(lim.wall_s, 'seconds')} (the wall-clock limit for this exercise)"
+        if self.memory_exceeded:
+            return (f"used more than {format_value(float(lim.memory_bytes), 'bytes')} of memory "
+                    "(the limit for this exercise); it was stopped")
+        if self.forged_lines:
+            return ("something other than the grader wrote to the grader's result channel; "
+                    "results must come from the grader, not be printed")
+        fault = self.learner_fault
+        if fault is not None:
+            return str(fault.get("message", "your code failed"))
+        main = self.processes.get(self.main)
+        if main is None:
+            return "the run did not start"
+        if main.signal is not None:
+            sig = main.signal
+            if sig == signal.SIGXCPU or (sig == signal.SIGKILL and self.cpu_s >= lim.cpu_limit() - 0.5):
+                return f"used more than {format_value(lim.cpu_limit(), 'seconds')} of CPU time; it was stopped"
+            hint = _SIGNAL_HINTS.get(signal.Signals(sig), f"was killed by signal {sig}")
+            return f"your code {hint}"
+        if self.messages_expected and not self.done:
+            return (f"the process exited (code {main.returncode}) before the grader finished — does your code "
+                    "call os._exit() or sys.exit(), or start something that kills the process?")
+        return None
+
+
+
+def clean_env(extra: Mapping[str, str] | None = None, *, home: Path, tmp: Path) -> dict[str, str]:
+    """The environment of every sandboxed process: an allow-list, never a copy of ours.
+
+    Raises ValueError if ``extra`` tries to pass anything that looks like a secret.
+    """
+    python_bin = str(Path(sys.executable).parent)
+    env = {
+        "PATH": os.pathsep.join([python_bin, "/usr/local/bin", "/usr/bin", "/bin"]),
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONIOENCODING": "utf-8",
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "NO_COLOR": "1",
+        "MPLBACKEND": "Agg",
+    }
+    for name in _PASS_THROUGH:
+        if name in os.environ:
+            env[name] = os.environ[name]
+    # The tiny-model cache must stay shared: HOME moves, so name the cache explicitly.
+    from graders.paths import cache_dir
+
+    env["LLM_SPRINT_CACHE"] = str(cache_dir())
+    for key, value in (extra or {}).items():
+        if any(word in key.upper() for word in _SECRET_WORDS):
+            raise ValueError(f"refusing to pass {key!r} into the sandbox: it looks like a secret")
+        env[key] = value
+    return env
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    """Copy a learner's exercise folder, skipping caches; symlinks are copied as links, not followed."""
+    shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True,
+                    ignore=lambda d, names: [n for n in names if n in _IGNORED_NAMES])
+
+
+class Sandbox:
+    """Plans runs and hands them to the supervisor. One instance can serve many runs."""
+
+    def __init__(self, limits: Limits | None = None, *, network: Literal["loopback", "host"] = "loopback",
+                 python: str | None = None, keep: bool = False) -> None:
+        self.limits = limits or Limits()
+        self.network = network
+        self.python = python or sys.executable
+        self.keep = keep
+
+    @contextlib.contextmanager
+    def workdir(self, files: Path | None = None) -> Iterator[Path]:
+        """A fresh temporary folder holding a copy of ``files``; removed on exit."""
+        root = Path(tempfile.mkdtemp(prefix="llm-sprint-run-"))
+        work = root / "work"
+        work.mkdir()
+        (root / "home").mkdir()
+        (root / "tmp").mkdir()
+        try:
+            if files is not None and files.is_dir():
+                copy_tree(files, work)
+            yield work
+        finally:
+            if not self.keep:
+                shutil.rmtree(root, ignore_errors=True)
+
+    def call(self, entry: str, args: Mapping[str, Any], *, workdir: Path, limits: Limits | None = None,
+             env: Mapping[str, str] | None = None) -> RunOutcome:
+        """Run one harness entry point (``module:function``) on the learner's copy in ``workdir``."""
+        spec = ProcessSpec(name="learner", main=True, harness=(entry, args), env=env or {})
+        return self.run([spec], workdir=workdir, limits=limits)
+
+    def run(self, specs: Sequence[ProcessSpec], *, workdir: Path, limits: Limits | None = None) -> RunOutcome:
+        limits = limits or self.limits
+        if sum(1 for s in specs if s.main) != 1:
+            raise ValueError("exactly one process of a run must be main")
+        root = workdir.parent
+        key = secrets.token_bytes(32)
+        read_fd, write_fd = os.pipe()
+        os.set_inheritable(write_fd, True)
+        plan_processes = []
+        try:
+            for spec in specs:
+                env = clean_env(spec.env, home=root / "home", tmp=root / "tmp")
+                entry: dict[str, Any] = {
+                    "name": spec.name,
+                    "main": spec.main,
+                    "learner": spec.learner,
+                    "cwd": str((workdir / spec.cwd).resolve()),
+                    "env": env,
+                    "argv": list(spec.argv),
+                    "stdin": spec.stdin,
+                }
+                if spec.learner:
+                    entry["cpu_s"] = limits.cpu_limit()
+                if spec.harness is not None:
+                    target, args = spec.harness
+                    entry["argv"] = [self.python, "-I", "-m", "graders.harness"]
+                    entry["pass_fds"] = [write_fd]
+                    payload = {"entry": target, "args": dict(args), "workdir": str(workdir.resolve()),
+                               "result_fd": write_fd}
+                    entry["stdin"] = key.hex() + "\n" + json.dumps(payload) + "\n"
+                plan_processes.append(entry)
+            plan = {
+                "network": self.network,
+                "wall_s": limits.wall_s,
+                "memory_bytes": limits.memory_bytes,
+                "output_bytes": limits.output_bytes,
+                "processes": plan_processes,
+            }
+            report, lines = self._supervise(plan, read_fd, write_fd)
+        finally:
+            for fd in (read_fd, write_fd):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        messages: list[dict[str, Any]] = []
+        forged = 0
+        for line in lines:
+            msg = verify_line(key, line)
+            if msg is None:
+                forged += 1
+            else:
+                messages.append(msg)
+        main = next(s.name for s in specs if s.main)
+        outcome = RunOutcome(
+            workdir=workdir,
+            limits=limits,
+            processes={name: ProcessOutcome(**p) for name, p in report["processes"].items()},
+            messages=messages,
+            forged_lines=forged,
+            timed_out=report["timed_out"],
+            memory_exceeded=report["memory_exceeded"],
+            peak_rss=report["peak_rss"],
+            cpu_s=report["cpu_s"],
+            wall_s=report["wall_s"],
+            network=report["network"],
+            leftovers_killed=report["leftovers_killed"],
+            main=main,
+            messages_expected=next(s for s in specs if s.main).harness is not None,
+        )
+        return outcome
+
+    def _supervise(self, plan: dict[str, Any], read_fd: int, write_fd: int) -> tuple[dict[str, Any], list[str]]:
+        from tracker.errors import GradingError
+
+        proc = subprocess.Popen(
+            [self.python, "-I", "-m", "graders.supervisor"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            pass_fds=(write_fd,), start_new_session=True,
+        )
+        os.close(write_fd)  # only the learner's harness holds the write end now
+        assert proc.stdin and proc.stdout and proc.stderr
+        try:
+            proc.stdin.write((json.dumps(plan) + "\n").encode())
+            proc.stdin.close()
+            channel: list[bytes] = []
+            out: list[bytes] = []
+            err: list[bytes] = []
+            sel = selectors.DefaultSelector()
+            sel.register(read_fd, selectors.EVENT_READ, channel)
+            sel.register(proc.stdout, selectors.EVENT_READ, out)
+            sel.register(proc.stderr, selectors.EVENT_READ, err)
+            budget = float(plan["wall_s"]) + 30.0  # the supervisor enforces wall_s; this is our backstop
+            deadline = _monotonic() + budget
+            while sel.get_map() and _monotonic() < deadline:
+                for key, _ in sel.select(timeout=0.5):
+                    fd = key.fd
+                    data = os.read(fd, 1 << 16)
+                    if data:
+                        key.data.append(data)
+                    else:
+                        sel.unregister(key.fileobj)
+                if proc.poll() is not None and read_fd not in _fds(sel):
+                    break
+            try:
+                proc.wait(timeout=max(1.0, deadline - _monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=10)
+                raise GradingError("the sandbox supervisor did not finish in time; it was stopped") from None
+        except BaseException:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)  # the supervisor kills its children on SIGTERM
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=10)
+            raise
+        if proc.returncode != 0 or not out:
+            detail = b"".join(err).decode("utf-8", "replace")[-2000:]
+            raise GradingError(f"the sandbox supervisor failed (exit {proc.returncode}): {detail}")
+        report: dict[str, Any] = json.loads(b"".join(out).decode())
+        text = b"".join(channel).decode("utf-8", "replace")
+        return report, [line for line in text.splitlines() if line.strip()]
+
+
+def _fds(sel: selectors.BaseSelector) -> set[int]:
+    return {key.fd for key in sel.get_map().values()}
+
+
+def _monotonic() -> float:
+    import time
+
+    return time.monotonic()

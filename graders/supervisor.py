@@ -1,0 +1,335 @@
+"""The supervisor: a small process between the tracker and learner code.
+
+``python -I -m graders.supervisor`` reads one JSON plan on stdin, and:
+
+1. becomes a *child subreaper* (Linux), so every process the learner starts — even one that calls
+   ``setsid()`` or double-forks to escape its process group — is re-parented to it and can be found
+   and killed at the end;
+2. moves into a new network namespace with only ``lo`` up, when the OS permits (loopback only:
+   nothing can leave the machine, and a server on the host's loopback is out of reach);
+3. starts the planned processes (learner processes get CPU-time and core-dump limits, a new session,
+   and ``PDEATHSIG``), feeds their stdin, and reads their stdout/stderr keeping head and tail;
+4. enforces the wall-clock limit and the memory limit (summed RSS of all learner processes, polled);
+5. when the *main* process ends (or a limit trips) stops everything: SIGTERM to background
+   processes with a short grace, then SIGKILL to every descendant until none is left;
+6. writes one JSON report on stdout.
+
+It imports only the standard library and psutil, so it starts in milliseconds. It never imports
+learner code. See ``graders.sandbox`` for the parent side and ``docs/threat-model.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import json
+import os
+import resource
+import selectors
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
+SIOCGIFFLAGS = 0x8913
+SIOCSIFFLAGS = 0x8914
+IFF_UP = 0x1
+
+_libc: Any = None
+
+
+def _prctl(option: int, arg: int) -> int:
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    return int(_libc.prctl(option, arg, 0, 0, 0))
+
+
+def _bring_loopback_up() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        ifreq = struct.pack("16sH14s", b"lo", 0, b"\0" * 14)
+        flags = struct.unpack("16sH14s", fcntl.ioctl(s.fileno(), SIOCGIFFLAGS, ifreq))[1]
+        fcntl.ioctl(s.fileno(), SIOCSIFFLAGS, struct.pack("16sH14s", b"lo", flags | IFF_UP, b"\0" * 14))
+
+
+def isolate_network() -> str:
+    """Enter a fresh network namespace with ``lo`` up. Returns a description of what was enforced."""
+    if not sys.platform.startswith("linux"):
+        return f"not isolated: network namespaces need Linux (this is {sys.platform})"
+    libc = ctypes.CDLL(None, use_errno=True)
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(CLONE_NEWNET) != 0:
+        # Unprivileged: a user namespace grants the capability inside it.
+        if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
+            err = ctypes.get_errno()
+            return f"not isolated: unshare() refused ({os.strerror(err)}); the host network is reachable"
+        with contextlib.suppress(OSError):
+            with open("/proc/self/setgroups", "w") as f:
+                f.write("deny")
+            with open("/proc/self/uid_map", "w") as f:
+                f.write(f"{uid} {uid} 1")
+            with open("/proc/self/gid_map", "w") as f:
+                f.write(f"{gid} {gid} 1")
+    try:
+        _bring_loopback_up()
+    except OSError as exc:
+        return f"isolated, but loopback could not be brought up ({exc})"
+    return "isolated: new network namespace, loopback only"
+
+
+@dataclass
+class Output:
+    """Keeps the first and last ``limit // 2`` bytes of a stream and counts the rest."""
+
+    limit: int
+    head: bytearray = field(default_factory=bytearray)
+    tail: bytearray = field(default_factory=bytearray)
+    total: int = 0
+
+    def feed(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        half = self.limit // 2
+        room = half - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if chunk:
+            self.tail += chunk
+            if len(self.tail) > half:
+                del self.tail[: len(self.tail) - half]
+
+    def text(self) -> str:
+        kept = len(self.head) + len(self.tail)
+        head = self.head.decode("utf-8", "replace")
+        if self.total <= kept:
+            return head + self.tail.decode("utf-8", "replace")
+        cut = self.total - kept
+        return f"{head}\n… [{cut} bytes of output cut] …\n{self.tail.decode('utf-8', 'replace')}"
+
+
+@dataclass
+class Proc:
+    name: str
+    popen: subprocess.Popen[bytes]
+    main: bool
+    learner: bool
+    stdout: Output
+    stderr: Output
+    started: float
+    ended: float | None = None
+
+
+def _learner_preexec(cpu_s: float | None) -> Any:
+    def preexec() -> None:
+        os.setsid()
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if cpu_s:
+            soft = max(1, int(cpu_s))
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 2))
+        if sys.platform.startswith("linux"):
+            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    return preexec
+
+
+def _trusted_preexec() -> None:
+    os.setsid()
+    if sys.platform.startswith("linux"):
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _descendants() -> list[psutil.Process]:
+    try:
+        return psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _kill_all(keep: set[int] | None = None) -> int:
+    """SIGKILL every descendant (a fork bomb keeps spawning: repeat until none is left)."""
+    killed: set[int] = set()
+    for _ in range(200):
+        alive = [p for p in _descendants() if p.status() != psutil.STATUS_ZOMBIE and p.pid not in (keep or set())]
+        if not alive:
+            break
+        for p in alive:
+            with contextlib.suppress(psutil.Error):
+                p.kill()
+                killed.add(p.pid)
+        time.sleep(0.01)
+        _reap()
+    _reap()
+    return len(killed)
+
+
+def _tree_rss(procs: list[Proc], trusted: set[int]) -> int:
+    total = 0
+    for p in _descendants():
+        if p.pid in trusted:
+            continue
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total
+
+
+def run(plan: dict[str, Any]) -> dict[str, Any]:
+    t0 = time.monotonic()
+    if sys.platform.startswith("linux"):
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    network = isolate_network() if plan.get("network", "loopback") == "loopback" else "not isolated: host network requested"
+    output_limit = int(plan.get("output_bytes", 64 * 1024))
+    wall_s = float(plan["wall_s"])
+    memory_limit = int(plan["memory_bytes"])
+    poll_s = float(plan.get("poll_s", 0.03))
+
+    procs: list[Proc] = []
+    sel = selectors.DefaultSelector()
+    for spec in plan["processes"]:
+        learner = bool(spec.get("learner", True))
+        popen = subprocess.Popen(
+            spec["argv"],
+            cwd=spec["cwd"],
+            env=spec["env"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=tuple(spec.get("pass_fds", ())),
+            preexec_fn=_learner_preexec(spec.get("cpu_s")) if learner else _trusted_preexec,
+        )
+        proc = Proc(spec["name"], popen, bool(spec.get("main")), learner, Output(output_limit), Output(output_limit),
+                    time.monotonic())
+        procs.append(proc)
+        assert popen.stdin and popen.stdout and popen.stderr
+        with contextlib.suppress(BrokenPipeError):
+            popen.stdin.write(spec.get("stdin", "").encode())
+        with contextlib.suppress(BrokenPipeError):
+            popen.stdin.close()
+        sel.register(popen.stdout, selectors.EVENT_READ, proc.stdout)
+        sel.register(popen.stderr, selectors.EVENT_READ, proc.stderr)
+    # Our copies of the inherited descriptors (the result channel) must close, or the parent
+    # would never see end-of-file on them.
+    for spec in plan["processes"]:
+        for fd in spec.get("pass_fds", ()):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    trusted = {p.popen.pid for p in procs if not p.learner}
+    main = next(p for p in procs if p.main)
+    timed_out = memory_exceeded = False
+    peak_rss = 0
+    last_poll = 0.0
+
+    def drain(timeout: float) -> None:
+        for key, _ in sel.select(timeout):
+            data = os.read(key.fileobj.fileno(), 65536)  # type: ignore[union-attr]
+            if data:
+                key.data.feed(data)
+            else:
+                sel.unregister(key.fileobj)
+
+    while True:
+        drain(poll_s)
+        now = time.monotonic()
+        for p in procs:
+            if p.ended is None and p.popen.poll() is not None:
+                p.ended = now
+        if main.ended is not None:
+            break
+        if any(p.ended is not None and not p.learner for p in procs):
+            break  # a trusted process (e.g. the grader's client) died: nothing left to measure
+        if now - t0 > wall_s:
+            timed_out = True
+            break
+        if now - last_poll >= poll_s:
+            last_poll = now
+            rss = _tree_rss(procs, trusted)
+            peak_rss = max(peak_rss, rss)
+            if rss > memory_limit:
+                memory_exceeded = True
+                break
+
+    # Background processes (servers) get a polite SIGTERM first; then nothing survives.
+    for p in procs:
+        if p.popen.poll() is None and not p.main and not timed_out and not memory_exceeded:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(p.popen.pid, signal.SIGTERM)
+    grace = time.monotonic() + float(plan.get("grace_s", 2.0))
+    while time.monotonic() < grace and any(p.popen.poll() is None for p in procs if not p.main):
+        drain(0.02)
+    cpu_s = 0.0
+    with contextlib.suppress(psutil.Error):
+        t = psutil.Process().cpu_times()
+        cpu_s = t.children_user + t.children_system
+    leftovers = _kill_all()
+    end_drain = time.monotonic() + 0.5
+    while sel.get_map() and time.monotonic() < end_drain:
+        drain(0.02)
+    for p in procs:
+        if p.popen.returncode is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                p.popen.wait(timeout=1)
+        if p.ended is None:
+            p.ended = time.monotonic()
+    with contextlib.suppress(psutil.Error):
+        t = psutil.Process().cpu_times()
+        cpu_s = max(cpu_s, t.children_user + t.children_system)
+    report: dict[str, Any] = {
+        "network": network,
+        "timed_out": timed_out,
+        "memory_exceeded": memory_exceeded,
+        "peak_rss": peak_rss,
+        "cpu_s": cpu_s,
+        "wall_s": time.monotonic() - t0,
+        "leftovers_killed": leftovers,
+        "processes": {},
+    }
+    for p in procs:
+        rc = p.popen.returncode
+        report["processes"][p.name] = {
+            "returncode": rc if rc is None or rc >= 0 else None,
+            "signal": -rc if rc is not None and rc < 0 else None,
+            "stdout": p.stdout.text(),
+            "stderr": p.stderr.text(),
+            "output_bytes": p.stdout.total + p.stderr.total,
+            "wall_s": (p.ended or time.monotonic()) - p.started,
+        }
+    return report
+
+
+def main() -> None:
+    # SIGTERM from the parent must still clean up the children, not leave them running.
+    def stop(signum: int, frame: object) -> None:
+        _kill_all()
+        os._exit(3)
+
+    signal.signal(signal.SIGTERM, stop)
+    plan = json.loads(sys.stdin.readline())
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    report = run(plan)
+    sys.stdout.write(json.dumps(report) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,10 @@
+"""The ``sprint`` command line. One module per command group; no logic beyond parsing and printing.
+
+Exit codes: 0 success, 1 a failed grade or check, 2 bad input (nothing changed).
+"""
+
+from __future__ import annotations
+
+from tracker.cli.app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,42 @@
+"""The Typer application and its entry point; commands register themselves from their modules."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tracker.errors import SprintError
+
+app = typer.Typer(
+    name="sprint",
+    help="llm-sprint: a learning roadmap for LLM engineers that runs.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+dev_app = typer.Typer(help="Authoring tools: check every exercise's reference, starter and cheats.",
+                      no_args_is_help=True)
+models_app = typer.Typer(help="Tiny models the model exercises are graded with.", no_args_is_help=True)
+app.add_typer(dev_app, name="dev")
+app.add_typer(models_app, name="models")
+
+
+def _register() -> None:
+    # Importing a command module registers its commands; heavy imports stay inside the commands.
+    from tracker.cli import board, init, status, validate  # noqa: F401
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: run the app, turning our errors into messages and exit codes."""
+    from tracker.cli.output import fail
+
+    _register()
+    try:
+        app(args=argv, prog_name="sprint", standalone_mode=True)
+    except SprintError as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)

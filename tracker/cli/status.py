@@ -1,0 +1,90 @@
+"""``sprint status``: quarters, sprints (status, checklist progress), and the 12-week targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.cli.app import app
+from tracker.cli.common import JsonOption, WorkspaceOption, open_session
+from tracker.cli.output import console, print_json
+from tracker.progress import roadmap_state
+from tracker.status import RoadmapState, SprintState
+
+COLUMN_STYLE = {"To Learn": "dim", "In Progress": "yellow", "Done": "green"}
+TARGET_STYLE = {"met": "green", "on track": "cyan", "behind": "red", "upcoming": "dim"}
+RESULT_STYLE = {"pass": "green", "fail": "red", "error": "magenta", "pending": "yellow"}
+
+
+def sprint_json(s: SprintState) -> dict[str, Any]:
+    done, total = s.progress
+    return {
+        "id": s.id,
+        "title": s.title,
+        "status": s.column,
+        "progress": {"done": done, "total": total},
+        "note": s.note,
+        "checklist": [{"text": c.text, "checked": c.checked, "manual": c.manual, "check": c.bound_to,
+                       "detail": c.detail} for c in s.checklist],
+        "exercises": [{"slug": e.slug, "title": e.title, "available": e.available, "state": e.label,
+                       "last_status": e.last.status if e.last else None, "regression": e.regression}
+                      for e in s.exercises],
+    }
+
+
+def state_json(st: RoadmapState) -> dict[str, Any]:
+    return {
+        "title": st.title,
+        "profile": st.profile,
+        "today": st.today.isoformat(),
+        "week": st.week,
+        "quarters": [{"id": q.id, "title": q.title, "release": q.release, "done": q.done,
+                      "sprints": [sprint_json(s) for s in q.sprints]} for q in st.quarters],
+        "tracks": [{"id": t.id, "title": t.title, "sprints": [sprint_json(s) for s in t.sprints]} for t in st.tracks],
+        "targets": [{"id": t.id, "weeks": list(t.weeks), "goal": t.goal, "result": t.result, "metric": t.metric,
+                     "threshold": t.threshold, "exercises": t.exercises, "status": t.status,
+                     "measured": t.measured} for t in st.targets],
+    }
+
+
+def _exercise_summary(s: SprintState) -> str:
+    parts = []
+    for e in s.exercises:
+        style = RESULT_STYLE.get(e.label, "dim")
+        parts.append(f"{e.slug} [{style}]{e.label}[/]")
+    return ", ".join(parts)
+
+
+@app.command()
+def status(workspace: WorkspaceOption = None, json_: JsonOption = False) -> None:
+    """Where you are: every quarter and sprint, checklist progress, and the 12-week targets."""
+    session = open_session(workspace)
+    st = roadmap_state(session.ws, session.roadmap, session.conn)
+    if json_:
+        print_json(state_json(st))
+        return
+    from rich.table import Table
+
+    out = console()
+    week = f"week {st.week}" if st.week > 0 else f"starts {session.roadmap.start_date}"
+    out.print(f"[bold]{st.title}[/] — {week}, required profile [bold]{st.profile}[/]")
+    for group in (*st.quarters, *st.tracks):
+        done = sum(s.column == "Done" for s in group.sprints)
+        release = f" → {group.release}" if group.release else ""
+        table = Table(title=f"{group.id} {group.title}{release}  ({done}/{len(group.sprints)} done)",
+                      title_justify="left", show_header=False, box=None, padding=(0, 2))
+        for s in group.sprints:
+            d, t = s.progress
+            table.add_row(s.id, s.title, f"[{COLUMN_STYLE[s.column]}]{s.column}[/]", f"{d}/{t}",
+                          _exercise_summary(s) + (f"\n[red]{s.note}[/]" if s.note else ""))
+        if group.sprints:
+            out.print(table)
+    targets = Table(title=f"12-week targets (now: week {st.week})", title_justify="left", box=None,
+                    padding=(0, 2))
+    for col in ("weeks", "goal", "metric", "status", "measured"):
+        targets.add_column(col)
+    for t in st.targets:
+        here = " ◀" if t.weeks[0] <= st.week <= t.weeks[1] else ""
+        metric = f"{t.metric} {t.threshold or ''}".strip()
+        targets.add_row(f"{t.weeks[0]}–{t.weeks[1]}{here}", t.goal, metric,
+                        f"[{TARGET_STYLE[t.status]}]{t.status}[/]", t.measured or "—")
+    out.print(targets)

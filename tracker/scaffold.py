@@ -1,0 +1,93 @@
+"""``sprint init``: lay out a new learner workspace from the installed library.
+
+Built in a temporary sibling folder and renamed into place, so a failure leaves nothing behind.
+Starters only: a ``.meta/`` folder (references, cheats, hidden data) is never copied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from graders.paths import default_roadmap, exercise_dir
+from tracker.errors import WorkspaceError
+from tracker.roadmap.loader import load_roadmap
+from tracker.templates import render
+from tracker.workspace import IGNORED_NAMES
+
+__all__ = ["PROGRESS_END", "PROGRESS_START", "scaffold"]
+
+PROGRESS_START = "<!-- llm-sprint:progress:start -->"
+PROGRESS_END = "<!-- llm-sprint:progress:end -->"
+_START_LINE = re.compile(r"^start_date:.*$", re.MULTILINE)
+
+GITIGNORE = """\
+# llm-sprint local state: the board and ledger database, caches
+.sprint/
+__pycache__/
+*.pyc
+.ipynb_checkpoints/
+.venv/
+"""
+
+SPRINT_TOML = """\
+# llm-sprint settings for this workspace (tokens never go here: use GITHUB_TOKEN / PROJECT_TOKEN).
+
+[grading]
+# cpu: tiny local models; gpu: the real-scale targets; auto: gpu when CUDA is present.
+profile = "auto"
+
+[github]
+# Sync the board to GitHub Issues (+ a Projects v2 board) of this repository:
+# repo = "your-name/llm-sprint"
+# project = 1                  # an existing project number, or:
+# create_project = "LLM sprint"
+"""
+
+
+def _copy_starter(slug: str, dest: Path) -> None:
+    src = exercise_dir(slug)
+    shutil.copytree(src, dest, ignore=lambda d, names: [n for n in names if n in IGNORED_NAMES])
+
+
+def scaffold(target: Path, *, start: dt.date, extra: Callable[[Path], None] | None = None) -> list[str]:
+    """Create a workspace at ``target`` (absent or empty). Returns the slugs whose starters were copied.
+
+    ``extra`` may add files (e.g. the GitHub workflow) to the staging folder before it is moved.
+    """
+    target = target.expanduser().resolve()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        what = "a workspace already" if (target / "roadmap.yaml").exists() else "not empty"
+        raise WorkspaceError(f"{target} is {what}; choose a new or empty folder")
+    roadmap_text = default_roadmap().read_text(encoding="utf-8")
+    roadmap_text = _START_LINE.sub(f"start_date: {start.isoformat()}", roadmap_text, count=1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-init-", dir=target.parent))
+    try:
+        (staging / "roadmap.yaml").write_text(roadmap_text, encoding="utf-8")
+        roadmap = load_roadmap(staging / "roadmap.yaml")  # the shipped roadmap must be valid
+        copied = []
+        (staging / "exercises").mkdir()
+        for ex in roadmap.exercises:
+            if exercise_dir(ex.slug).is_dir():
+                _copy_starter(ex.slug, staging / "exercises" / ex.slug)
+                copied.append(ex.slug)
+        (staging / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+        (staging / "sprint.toml").write_text(SPRINT_TOML, encoding="utf-8")
+        (staging / ".sprint").mkdir()
+        readme = render("workspace_readme.md.j2", roadmap=roadmap, start=PROGRESS_START, end=PROGRESS_END,
+                        exercises=copied)
+        (staging / "README.md").write_text(readme, encoding="utf-8")
+        if extra is not None:
+            extra(staging)
+        if target.exists():
+            target.rmdir()
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return copied
