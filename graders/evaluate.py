@@ -46,7 +46,8 @@ def _check(metric: Metric, ctx: GradeContext, m: Measurements) -> Check:
                      message="needs a CUDA GPU; this machine has none (grade with --profile gpu on a GPU machine)")
     fault = _fault_for(m, metric.name)
     if fault is not None and metric.name not in m.values:
-        return Check(name=metric.name, status=fault[0], threshold=text, message=fault[1])
+        # The whole story is in the result's message; a check carries its first line.
+        return Check(name=metric.name, status=fault[0], threshold=text, message=fault[1].splitlines()[0])
     if metric.name not in m.values:
         return Check(name=metric.name, status="error", threshold=text,
                      message="the grader could not measure this (see the log)")

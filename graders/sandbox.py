@@ -283,7 +283,7 @@ class Sandbox:
                     entry["argv"] = [self.python, "-I", "-m", "graders.harness"]
                     entry["pass_fds"] = [write_fd]
                     payload = {"entry": target, "args": dict(args), "workdir": str(workdir.resolve()),
-                               "result_fd": write_fd}
+                               "result_fd": write_fd, "learner": spec.learner}
                     entry["stdin"] = key.hex() + "\n" + json.dumps(payload) + "\n"
                 plan_processes.append(entry)
             plan = {

@@ -21,7 +21,10 @@ def main() -> int:
     channel = Channel(int(payload["result_fd"]), key)
     del key
     workdir = os.path.realpath(payload["workdir"])
-    sys.path.insert(0, workdir)
+    if payload.get("learner", True):
+        # Only learner processes import from the learner's folder: a trusted process (a grader's
+        # client) must not pick up, say, a learner file named ollama.py.
+        sys.path.insert(0, workdir)
     module_name, _, func_name = payload["entry"].partition(":")
     try:
         entry = getattr(importlib.import_module(module_name), func_name)
@@ -31,6 +34,10 @@ def main() -> int:
         return 0
     try:
         entry(payload.get("args", {}), channel)
+    except NotImplementedError as exc:
+        # The starters raise this: an unfinished exercise fails, it does not "error".
+        channel.fault(f"not implemented yet: {exc}" if str(exc) else "not implemented yet", status="fail",
+                      detail=learner_traceback(exc, workdir))
     except SystemExit as exc:
         channel.fault(
             f"your code called sys.exit({exc.code!r}) before grading finished; "

@@ -1,0 +1,150 @@
+"""``sprint dev check``: every exercise's reference passes, its starter fails, its cheats fail.
+
+All variants are graded through the same sandbox a learner's code meets. A variant is the starter
+folder (the library exercise minus ``.meta/``) with an overlay: ``.meta/reference/`` for the
+reference, and every file or folder under ``.meta/`` with ``cheat`` in its name for the cheats (a
+single cheat file replaces the exercise's first learner file, as named in ``.meta/config.yaml``).
+``.meta/config.yaml`` may say which checks each cheat must fail, so a cheat that fails for the
+wrong reason is caught too.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from graders.contract import GradeResult, Profile
+from tracker.errors import UsageError
+from tracker.grading import GradeTarget, grade
+from tracker.roadmap.models import Exercise
+from tracker.workspace import IGNORED_NAMES
+
+__all__ = ["MetaConfig", "VariantOutcome", "check_exercise", "variants"]
+
+VariantRole = Literal["reference", "starter", "cheat"]
+
+
+class CheatSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    why: str = ""
+    fails: list[str] = Field(default_factory=list)
+
+
+class MetaConfig(BaseModel):
+    """``.meta/config.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    files: list[str] = Field(default_factory=list)
+    reference: str = "reference/"
+    cheats: dict[str, CheatSpec] = Field(default_factory=dict)
+    notes: str = ""
+
+
+@dataclass
+class VariantOutcome:
+    exercise: str
+    name: str
+    role: VariantRole
+    expected: str
+    result: GradeResult
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+
+
+def load_meta(library_dir: Path) -> MetaConfig:
+    path = library_dir / ".meta" / "config.yaml"
+    if not path.is_file():
+        return MetaConfig()
+    try:
+        return MetaConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def variants(library_dir: Path) -> list[tuple[str, VariantRole, Path]]:
+    """(name, role, overlay path) of every variant; the starter's overlay is the library dir itself."""
+    meta = library_dir / ".meta"
+    config = load_meta(library_dir)
+    found: list[tuple[str, VariantRole, Path]] = [("starter", "starter", library_dir)]
+    reference = meta / config.reference
+    if reference.exists():
+        found.append(("reference", "reference", reference))
+    for path in sorted(meta.iterdir()) if meta.is_dir() else []:
+        if "cheat" in path.name:
+            found.append((path.name, "cheat", path))
+    return found
+
+
+@contextmanager
+def materialise(library_dir: Path, overlay: Path, config: MetaConfig) -> Iterator[Path]:
+    """A temporary exercise folder: the starter with ``overlay`` copied over it."""
+    root = Path(tempfile.mkdtemp(prefix="llm-sprint-dev-"))
+    folder = root / library_dir.name
+    try:
+        shutil.copytree(library_dir, folder, ignore=lambda d, names: [n for n in names if n in IGNORED_NAMES])
+        if overlay != library_dir:
+            if overlay.is_dir():
+                shutil.copytree(overlay, folder, dirs_exist_ok=True,
+                                ignore=lambda d, names: [n for n in names if n in IGNORED_NAMES])
+            else:
+                if not config.files:
+                    raise UsageError(f"{overlay}: a single-file cheat needs `files:` in .meta/config.yaml")
+                shutil.copyfile(overlay, folder / config.files[0])
+        yield folder
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _judge(role: VariantRole, name: str, result: GradeResult, config: MetaConfig) -> tuple[str, list[str]]:
+    problems: list[str] = []
+    if role == "reference":
+        expected = "pass"
+        bad = [c for c in result.checks if c.status in ("fail", "error")]
+        if result.status not in ("pass", "pending") or bad:
+            problems.append(f"reference should pass, got {result.status}: {result.message}")
+    elif role == "starter":
+        expected = "fail"
+        if result.status != "fail":
+            problems.append(f"untouched starter should fail (not {result.status}): {result.message}")
+    else:
+        spec = config.cheats.get(name, CheatSpec())
+        expected = "fail" + (f" on {', '.join(spec.fails)}" if spec.fails else "")
+        if result.status not in ("fail", "error"):
+            problems.append(f"cheat should fail, got {result.status}")
+        for check_name in spec.fails:
+            check = result.check(check_name)
+            if result.status == "error" and check is None:
+                continue
+            if check is None or check.status not in ("fail", "error"):
+                got = check.status if check else "not checked"
+                problems.append(f"cheat should fail {check_name}, which is {got}")
+    return expected, problems
+
+
+def check_exercise(exercise: Exercise, library_dir: Path, *, profile: Profile = "cpu", seed: int | None = None,
+                   on_variant: Callable[[VariantOutcome], None] | None = None,
+                   only: set[VariantRole] | None = None) -> list[VariantOutcome]:
+    config = load_meta(library_dir)
+    for listed in config.cheats:
+        if not (library_dir / ".meta" / listed).exists():
+            raise UsageError(f"{library_dir}/.meta/config.yaml lists cheat {listed!r}, which does not exist")
+    outcomes = []
+    for name, role, overlay in variants(library_dir):
+        if only and role not in only:
+            continue
+        with materialise(library_dir, overlay, config) as folder:
+            result = grade(GradeTarget(exercise, folder, library_dir), profile=profile, seed=seed)
+        expected, problems = _judge(role, name, result, config)
+        outcome = VariantOutcome(exercise.slug, name, role, expected, result, not problems, problems)
+        outcomes.append(outcome)
+        if on_variant:
+            on_variant(outcome)
+    return outcomes

@@ -1,0 +1,146 @@
+"""Grade an exercise of a workspace: resolve it, build the context, run its kind, stamp the result.
+
+The pipeline of one attempt::
+
+    roadmap exercise ─► kind + Params ─► GradeContext (sandbox with the exercise's limits, seed)
+        ─► Grader.grade(ctx) (measure in the sandbox, evaluate thresholds)
+        ─► stamp (duration, hardware, commit, content hash) ─► caller records it in the ledger
+
+A learner's fault is a result; a failure of *our* kind code is also turned into an ``error`` result
+(so one broken grader cannot take down a run over many exercises) but it says plainly that the
+grader failed and carries the traceback in the log for the bug report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from graders.contract import GradeContext, GradeResult, Hardware, Profile
+from graders.paths import exercise_dir
+from graders.registry import KindLoadError, get_kind
+from graders.sandbox import Limits, Sandbox
+from tracker.errors import UsageError
+from tracker.roadmap.models import Exercise, Roadmap
+from tracker.workspace import content_hash
+
+__all__ = ["GradeTarget", "detect_cuda", "grade", "hardware", "resolve_profile"]
+
+RequestedProfile = Literal["cpu", "gpu", "auto"]
+
+
+@cache
+def detect_cuda() -> bool:
+    """True when a CUDA GPU is usable from torch. Cheap when there is no NVIDIA device at all."""
+    if os.environ.get("LLM_SPRINT_FORCE_CPU"):
+        return False
+    has_device = any(Path("/dev").glob("nvidia[0-9]*")) or shutil.which("nvidia-smi") is not None
+    if not has_device:
+        return False
+    try:  # torch only in a child: the tracker's process never imports it
+        probe = subprocess.run([sys.executable, "-c", "import torch,sys; sys.exit(0 if torch.cuda.is_available() "
+                                "else 1)"], capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
+
+
+def resolve_profile(requested: RequestedProfile) -> Profile:
+    if requested == "auto":
+        return "gpu" if detect_cuda() else "cpu"
+    return requested
+
+
+@cache
+def hardware() -> Hardware:
+    import psutil
+
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    devices: list[str] = []
+    if shutil.which("nvidia-smi"):
+        try:
+            out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10).stdout
+            devices = [line.strip() for line in out.splitlines() if line.strip()]
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return Hardware(platform=platform.platform(), cpu=cpu, cores=os.cpu_count() or 0,
+                    memory_bytes=psutil.virtual_memory().total, cuda_devices=devices,
+                    python=platform.python_version())
+
+
+@dataclass(frozen=True)
+class GradeTarget:
+    """What to grade: an exercise of the roadmap, and the folder holding the code to grade."""
+
+    exercise: Exercise
+    learner_dir: Path
+    library_dir: Path
+
+    @classmethod
+    def for_workspace(cls, roadmap: Roadmap, slug: str, workspace_exercises: Path) -> GradeTarget:
+        ex = roadmap.exercise(slug)
+        if ex is None:
+            known = ", ".join(e.slug for e in roadmap.exercises)
+            raise UsageError(f"no exercise {slug!r} in the roadmap; exercises: {known}")
+        library = exercise_dir(slug)
+        if not library.is_dir():
+            raise UsageError(f"exercise {slug!r} is not yet available: no grader ships with this version")
+        learner = workspace_exercises / slug
+        if not learner.is_dir():
+            raise UsageError(f"{learner} does not exist; copy the starter from a fresh `sprint init` workspace")
+        return cls(ex, learner, library)
+
+
+def grade(target: GradeTarget, *, profile: Profile, seed: int | None = None, commit: str | None = None,
+          cuda: bool | None = None) -> GradeResult:
+    """One attempt. Never raises for anything the learner's code does."""
+    ex = target.exercise
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    cuda = detect_cuda() if cuda is None else cuda
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.monotonic()
+    try:
+        kind = get_kind(ex.kind)
+    except KindLoadError as exc:
+        raise UsageError(str(exc)) from None
+    if kind is None:
+        raise UsageError(f"exercise {ex.slug!r} needs grader kind {ex.kind!r}, which is not installed")
+    params = kind.Params.model_validate(ex.params)
+    limits = Limits(wall_s=ex.time_budget, cpu_s=ex.cpu_time, memory_bytes=ex.memory)
+    ctx = GradeContext(slug=ex.slug, params=params, thresholds=ex.thresholds_for(profile), profile=profile,
+                       seed=seed, learner_dir=target.learner_dir, library_dir=target.library_dir,
+                       sandbox=Sandbox(limits), cuda_available=cuda)
+    try:
+        result = kind().grade(ctx)
+    except Exception as exc:  # our bug, not the learner's: say so, keep going with other exercises
+        result = GradeResult(slug=ex.slug, kind=ex.kind, status="error", seed=seed, profile=profile,
+                             message=f"the {ex.kind!r} grader itself failed ({type(exc).__name__}: {exc}); "
+                                     "this is a bug in llm-sprint, please report it with the log",
+                             log=traceback.format_exc(limit=12))
+    return result.model_copy(update={
+        "started_at": started,
+        "duration_s": round(time.monotonic() - t0, 3),
+        "hardware": hardware(),
+        "commit": commit,
+        "content_hash": content_hash(target.learner_dir),
+        "seed": seed,
+        "profile": profile,
+    })
