@@ -151,7 +151,8 @@ def _trusted_preexec() -> None:
 
 def _descendants() -> list[psutil.Process]:
     try:
-        return psutil.Process().children(recursive=True)
+        children: list[psutil.Process] = psutil.Process().children(recursive=True)
+        return children
     except psutil.Error:
         return []
 
@@ -197,7 +198,10 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
     t0 = time.monotonic()
     if sys.platform.startswith("linux"):
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    network = isolate_network() if plan.get("network", "loopback") == "loopback" else "not isolated: host network requested"
+    if plan.get("network", "loopback") == "loopback":
+        network = isolate_network()
+    else:
+        network = "not isolated: host network requested"
     output_limit = int(plan.get("output_bytes", 64 * 1024))
     wall_s = float(plan["wall_s"])
     memory_limit = int(plan["memory_bytes"])

@@ -142,7 +142,7 @@ def parse_threshold(text: str, dimension: Dimension | None = None) -> Threshold:
     if m := _COMPARISON.match(norm):
         op, number, raw_unit = m.group(1), float(m.group(2)), m.group(3)
         dim, factor, unit = _unit(raw_unit, dimension)
-        result = Threshold(op=op, value=number * factor, dimension=dim, unit=unit, text=text.strip())  # type: ignore[arg-type]
+        result = Threshold(op=op, value=number * factor, dimension=dim, unit=unit, text=text.strip())
     elif m := _RANGE.match(norm):
         lo, lo_unit, hi, hi_unit = float(m.group(1)), m.group(2), float(m.group(3)), m.group(4)
         # "0.4 .. 0.6 GB": a unit written once applies to both ends.

@@ -21,7 +21,7 @@ from tracker.templates import render
 if TYPE_CHECKING:
     from tracker.cli.common import Session
 
-__all__ = ["annotations", "in_actions", "report_to_actions", "summary_markdown"]
+__all__ = ["annotation_lines", "in_actions", "report_to_actions", "summary_markdown"]
 
 _TB_LINE = re.compile(r'File "([^"]+)", line (\d+)')
 
@@ -39,7 +39,7 @@ def _escape_property(text: str) -> str:
     return _escape(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotations(results: Sequence[GradeResult], learner_files: Mapping[str, str]) -> list[str]:
+def annotation_lines(results: Sequence[GradeResult], learner_files: Mapping[str, str]) -> list[str]:
     """``::error`` lines for failed checks; ``learner_files`` maps slug → its main file."""
     lines = []
     for r in results:
@@ -78,8 +78,8 @@ def report_to_actions(session: Session, results: Sequence[tuple[GradeResult, Map
     env = env if env is not None else os.environ
     if not in_actions(env):
         return
-    from tracker.devcheck import load_meta
     from graders.paths import exercise_dir
+    from tracker.devcheck import load_meta
 
     sprint_of = {slug: s.id for _, s in session.roadmap.sprints() for slug in s.exercises}
     learner_files = {}
@@ -87,7 +87,7 @@ def report_to_actions(session: Session, results: Sequence[tuple[GradeResult, Map
         files = load_meta(exercise_dir(r.slug)).files
         if files:
             learner_files[r.slug] = files[0]
-    for line in annotations([r for r, _ in results], learner_files):
+    for line in annotation_lines([r for r, _ in results], learner_files):
         sys.stdout.write(line + "\n")
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     if summary_path:

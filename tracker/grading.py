@@ -25,7 +25,7 @@ import traceback
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from graders.contract import GradeContext, GradeResult, Hardware, Profile
 from graders.paths import exercise_dir
@@ -33,9 +33,15 @@ from graders.registry import KindLoadError, get_kind
 from graders.sandbox import Limits, Sandbox
 from tracker.errors import UsageError
 from tracker.roadmap.models import Exercise, Roadmap
-from tracker.workspace import content_hash
+from tracker.workspace import Workspace, content_hash
 
-__all__ = ["GradeTarget", "detect_cuda", "grade", "hardware", "resolve_profile"]
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Callable, Sequence
+
+    from tracker.ledger import Attempt
+
+__all__ = ["GradeTarget", "detect_cuda", "grade", "grade_and_record", "hardware", "resolve_profile"]
 
 RequestedProfile = Literal["cpu", "gpu", "auto"]
 
@@ -115,7 +121,7 @@ def grade(target: GradeTarget, *, profile: Profile, seed: int | None = None, com
     ex = target.exercise
     seed = secrets.randbelow(2**31) if seed is None else seed
     cuda = detect_cuda() if cuda is None else cuda
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
     try:
         kind = get_kind(ex.kind)
@@ -144,3 +150,35 @@ def grade(target: GradeTarget, *, profile: Profile, seed: int | None = None, com
         "seed": seed,
         "profile": profile,
     })
+
+
+def grade_and_record(ws: Workspace, roadmap: Roadmap, conn: sqlite3.Connection, slugs: Sequence[str],
+                     requested: RequestedProfile, *, seed: int | None = None,
+                     on_start: Callable[[str], None] | None = None,
+                     on_done: Callable[[GradeResult, Attempt | None], None] | None = None,
+                     ) -> list[tuple[GradeResult, Attempt | None]]:
+    """Grade ``slugs`` in order, record every attempt in the ledger, then sync the local board.
+
+    Returns each result with the previous attempt of the same exercise and profile (for deltas).
+    Used by ``sprint grade``/``watch``, the pytest plugin and the dashboard alike.
+    """
+    from tracker.ledger import Ledger
+    from tracker.sync.local import sync_local
+
+    ledger = Ledger(conn)
+    profile = resolve_profile(requested)
+    commit = ws.commit()
+    out: list[tuple[GradeResult, Attempt | None]] = []
+    for slug in slugs:
+        if on_start:
+            on_start(slug)
+        target = GradeTarget.for_workspace(roadmap, slug, ws.root / "exercises")
+        result = grade(target, profile=profile, seed=seed, commit=commit)
+        previous = ledger.latest(slug, result.profile)
+        ledger.record(result)
+        out.append((result, previous))
+        if on_done:
+            on_done(result, previous)
+    if out:
+        sync_local(ws, roadmap, conn, source="grade")
+    return out

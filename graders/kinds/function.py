@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graders.contract import GradeContext, Grader, Measurements, Metric
+from graders.contract import GradeContext, Grader, Measurements, Metric, Status
 from graders.kinds._meta import load_meta_module
 
 __all__ = ["Case", "FunctionGrader"]
@@ -81,7 +81,7 @@ class FunctionGrader(Grader):
             m.log = run.log()
             if run.fault:
                 fault = run.learner_fault
-                status = "fail" if fault and fault.get("status") == "fail" else "error"
+                status: Status = "fail" if fault and fault.get("status") == "fail" else "error"
                 detail = str(fault.get("detail", "")) if fault else ""
                 m.fault(run.fault + (f"\n{detail}" if detail and detail not in run.fault else ""), status=status)
                 return m

@@ -26,7 +26,7 @@ __all__ = ["BoardEvent", "LocalBoard"]
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class BoardEvent(tuple[int, str, str, str, str | None, str | None, str]):

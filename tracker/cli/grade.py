@@ -13,10 +13,9 @@ from tracker.cli.app import app
 from tracker.cli.common import JsonOption, Session, WorkspaceOption, open_session
 from tracker.cli.output import console, print_json
 from tracker.errors import UsageError
-from tracker.grading import GradeTarget, grade, resolve_profile
+from tracker.grading import grade_and_record
 from tracker.ledger import Attempt, Ledger
 from tracker.progress import is_available
-from tracker.sync.local import sync_local
 from tracker.workspace import content_hash
 
 ProfileOption = Annotated[
@@ -37,7 +36,8 @@ def select(session: Session, slugs: list[str], changed: bool) -> list[str]:
                 raise UsageError(f"no exercise {slug!r} in the roadmap; exercises: {known}")
         chosen = list(dict.fromkeys(slugs))
     else:
-        chosen = [e.slug for e in roadmap.exercises if is_available(e.slug) and session.ws.exercise_dir(e.slug).is_dir()]
+        chosen = [e.slug for e in roadmap.exercises
+                  if is_available(e.slug) and session.ws.exercise_dir(e.slug).is_dir()]
     if changed:
         last = Ledger(session.conn).hashes()
         chosen = [s for s in chosen if last.get(s) != content_hash(session.ws.exercise_dir(s))]
@@ -98,33 +98,27 @@ def print_result(result: GradeResult, deltas: dict[str, str], hint: str = "") ->
 
 def run_grades(session: Session, slugs: list[str], profile: str, *, quiet: bool = False,
                seed: int | None = None) -> list[tuple[GradeResult, dict[str, str]]]:
-    """Grade ``slugs`` one after another with a live progress display; record each attempt."""
+    """Grade ``slugs`` with a live progress display; attempts are recorded and the board synced."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    ledger = Ledger(session.conn)
-    resolved = resolve_profile(profile)  # type: ignore[arg-type]
-    commit = session.ws.commit()
-    results = []
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                        "{task.total}"), TimeElapsedColumn(), console=console(), transient=True, disable=quiet)
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                        TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console(),
+                        transient=True, disable=quiet)
     with progress:
         task = progress.add_task("grading", total=len(slugs))
-        for slug in slugs:
-            progress.update(task, description=f"grading [bold]{slug}[/]")
-            target = GradeTarget.for_workspace(session.roadmap, slug, session.ws.root / "exercises")
-            result = grade(target, profile=resolved, seed=seed, commit=commit)
-            previous = ledger.latest(slug, result.profile)
-            ledger.record(result)
-            results.append((result, delta(result, previous)))
-            progress.advance(task)
-    if results:
-        sync_local(session.ws, session.roadmap, session.conn, source="grade")
-    return results
+        graded = grade_and_record(
+            session.ws, session.roadmap, session.conn, slugs, profile,  # type: ignore[arg-type]
+            seed=seed,
+            on_start=lambda slug: progress.update(task, description=f"grading [bold]{slug}[/]"),
+            on_done=lambda result, previous: progress.advance(task),
+        )
+    return [(result, delta(result, previous)) for result, previous in graded]
 
 
 @app.command("grade")
 def grade_command(
-    slugs: Annotated[list[str] | None, typer.Argument(help="Exercises to grade (default: every available one).")] = None,
+    slugs: Annotated[list[str] | None,
+                     typer.Argument(help="Exercises to grade (default: every available one).")] = None,
     workspace: WorkspaceOption = None,
     profile: ProfileOption = None,
     changed: Annotated[bool, typer.Option("--changed", help="Only exercises whose files changed since their last "

@@ -73,8 +73,8 @@ def status(workspace: WorkspaceOption = None, json_: JsonOption = False) -> None
         table = Table(title=f"{group.id} {group.title}{release}  ({done}/{len(group.sprints)} done)",
                       title_justify="left", show_header=False, box=None, padding=(0, 2))
         for s in group.sprints:
-            d, t = s.progress
-            table.add_row(s.id, s.title, f"[{COLUMN_STYLE[s.column]}]{s.column}[/]", f"{d}/{t}",
+            done_items, total_items = s.progress
+            table.add_row(s.id, s.title, f"[{COLUMN_STYLE[s.column]}]{s.column}[/]", f"{done_items}/{total_items}",
                           _exercise_summary(s) + (f"\n[red]{s.note}[/]" if s.note else ""))
         if group.sprints:
             out.print(table)

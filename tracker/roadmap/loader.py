@@ -46,8 +46,8 @@ def load_roadmap(path: Path | str) -> Roadmap:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise RoadmapError([Problem(str(path), 0, 0, "", "file not found",
-                                    "run `sprint init DIR` to create a workspace, or pass the roadmap's path")]) from None
+        hint = "run `sprint init DIR` to create a workspace, or pass the roadmap's path"
+        raise RoadmapError([Problem(str(path), 0, 0, "", "file not found", hint)]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RoadmapError([Problem(str(path), 0, 0, "", f"cannot read the file: {exc}")]) from None
     return parse_roadmap(text, str(path))

@@ -62,7 +62,9 @@ def desired_state(roadmap: Roadmap, state: RoadmapState) -> Desired:
     items: dict[str, DesiredItem] = {}
     labels = [IDENTITY_LABEL]
     milestones: list[Milestone] = []
-    groups = [(q.id, f"{q.id} — {q.title}", q.release, q.sprints, i) for i, q in enumerate(roadmap.quarters)]
+    groups: list[tuple[str, str, str, list[Sprint], int | None]] = [
+        (q.id, f"{q.id} — {q.title}", q.release, q.sprints, i) for i, q in enumerate(roadmap.quarters)
+    ]
     groups += [(f"track {t.id}", f"Track {t.id} — {t.title}", "", t.sprints, None) for t in roadmap.tracks]
     for n, (gid, heading, release, sprints, q_index) in enumerate(groups):
         label = Label(name=gid, color=_QUARTER_COLOURS[n % len(_QUARTER_COLOURS)], description=heading)
