@@ -59,7 +59,7 @@ class Limits:
     wall_s: float = 120.0
     cpu_s: float | None = None
     memory_bytes: int = 4 * GB
-    output_bytes: int = 64 * 1024
+    output_bytes: int = 16 * 1024  # kept per stream: the first and last half
 
     def cpu_limit(self) -> float:
         return self.cpu_s if self.cpu_s is not None else self.wall_s * max(1, os.cpu_count() or 1)
@@ -139,8 +139,9 @@ class RunOutcome:
         fault = self.learner_fault
         return bool(fault and fault.get("detail") == "internal")
 
-    def log(self, limit: int = 8000) -> str:
-        """The learner's output (all processes), for the result's ``log`` field."""
+    def log(self, limit: int = 64 * 1024) -> str:
+        """The learner's output (all processes), for the result's ``log`` field. Each stream is
+        already cut to ``Limits.output_bytes`` by the supervisor, with a marker where it was cut."""
         parts = []
         for name, p in self.processes.items():
             for stream, text in (("stdout", p.stdout), ("stderr", p.stderr)):

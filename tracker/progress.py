@@ -6,17 +6,19 @@ The only I/O on the way to ``tracker.status.compute``, which stays pure.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Set
 
 from graders.paths import exercise_dir
 from tracker.boards.local import LocalBoard
+from tracker.errors import UsageError
 from tracker.ledger import Ledger
 from tracker.roadmap.models import Roadmap
 from tracker.status import ExerciseFacts, RoadmapState, compute
 from tracker.workspace import Workspace, content_hash
 
-__all__ = ["exercise_facts", "is_available", "roadmap_state", "starter_hash"]
+__all__ = ["current_date", "exercise_facts", "is_available", "roadmap_state", "starter_hash"]
 
 
 def is_available(slug: str) -> bool:
@@ -48,4 +50,15 @@ def roadmap_state(ws: Workspace, roadmap: Roadmap, conn: sqlite3.Connection, *,
     if ticks is None:
         ticks = LocalBoard(conn).ticks()
     facts = exercise_facts(ws, roadmap, Ledger(conn))
-    return compute(roadmap, facts, ticks, today or dt.date.today())
+    return compute(roadmap, facts, ticks, today or current_date())
+
+
+def current_date() -> dt.date:
+    """Today, unless ``SPRINT_TODAY=YYYY-MM-DD`` pins it (reproducible output in tests and demos)."""
+    pinned = os.environ.get("SPRINT_TODAY")
+    if pinned:
+        try:
+            return dt.date.fromisoformat(pinned)
+        except ValueError:
+            raise UsageError(f"SPRINT_TODAY={pinned!r} is not a date; use YYYY-MM-DD") from None
+    return dt.date.today()

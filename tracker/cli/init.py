@@ -11,6 +11,7 @@ import typer
 from tracker.cli.app import app
 from tracker.cli.output import console
 from tracker.db import connect
+from tracker.progress import current_date
 from tracker.roadmap.loader import load_roadmap
 from tracker.scaffold import scaffold
 from tracker.sync.local import sync_local
@@ -19,7 +20,7 @@ from tracker.workspace import Workspace
 
 def _parse_date(value: str | None) -> dt.date:
     if value is None:
-        return dt.date.today()
+        return current_date()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

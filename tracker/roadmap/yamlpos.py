@@ -17,7 +17,7 @@ __all__ = ["Located", "Position", "load_located"]
 
 Path = tuple[str | int, ...]
 # Keys whose scalar values are identifiers: "3.10" must not become the float 3.1.
-_TEXT_KEYS = {"id"}
+_TEXT_KEYS = {"id", "release"}
 
 
 @dataclass(frozen=True)

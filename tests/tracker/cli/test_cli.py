@@ -1,0 +1,124 @@
+"""The `sprint` command line, run as a learner runs it: init, validate, status, board, tick, grade."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import REPO, solve, sprint
+from tracker.roadmap import load_roadmap
+
+ROADMAP = load_roadmap(REPO / "roadmap.yaml")
+
+
+def test_init_scaffolds_a_workspace_without_any_meta(tmp_path: Path) -> None:
+    proc = sprint("init", str(tmp_path / "ws"), "--start", "2026-11-02")
+    assert proc.returncode == 0, proc.stderr
+    ws = tmp_path / "ws"
+    for name in ("roadmap.yaml", "README.md", ".gitignore", "sprint.toml", ".sprint", "exercises",
+                 ".github/workflows/sprint.yml"):
+        assert (ws / name).exists(), name
+    assert "start_date: 2026-11-02" in (ws / "roadmap.yaml").read_text()
+    assert not list(ws.rglob(".meta")), "a .meta folder reached the learner"
+    assert (ws / "exercises" / "csv-to-json" / "data_loader.py").is_file()
+    readme = (ws / "README.md").read_text()
+    assert "<!-- llm-sprint:progress:start -->" in readme and "<!-- llm-sprint:progress:end -->" in readme
+
+
+def test_init_refuses_a_non_empty_folder_and_changes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "mine.txt").write_text("keep")
+    proc = sprint("init", str(tmp_path))
+    assert proc.returncode == 2
+    assert "not empty" in proc.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.txt"]
+
+
+def test_status_json_lists_every_sprint_and_every_target_text(workspace: Path) -> None:
+    proc = sprint("status", "--json", cwd=workspace)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    ids = {s["id"] for q in data["quarters"] for s in q["sprints"]}
+    assert ids == {s.id for _, s in ROADMAP.sprints()}
+    targets = {t["id"]: t for t in data["targets"]}
+    for t in ROADMAP.targets:
+        assert targets[t.id]["goal"] == t.goal and targets[t.id]["result"] == t.result
+    assert data["week"] == 3  # the fixture starts the roadmap 14 days before SPRINT_TODAY
+    unavailable = [e for q in data["quarters"] for s in q["sprints"] for e in s["exercises"] if not e["available"]]
+    assert unavailable and all(e["state"] == "not yet available" for e in unavailable)
+
+
+def test_status_and_board_never_import_torch(workspace: Path) -> None:
+    code = (
+        "import sys\n"
+        "from tracker.cli import main\n"
+        "for args in (['status', '--json'], ['board']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules]\n"
+        "sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=workspace, capture_output=True, text=True, timeout=60)
+    assert "HEAVY=" in proc.stderr and proc.stderr.rsplit("HEAVY=", 1)[1].strip() == ""
+
+
+def test_board_shows_the_three_columns(workspace: Path) -> None:
+    proc = sprint("board", cwd=workspace)
+    assert proc.returncode == 0, proc.stderr
+    for column in ("To Learn", "In Progress", "Done"):
+        assert column in proc.stdout
+
+
+def test_tick_moves_a_manual_only_sprint(workspace: Path) -> None:
+    proc = sprint("tick", "2.1", "Hub", cwd=workspace)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(sprint("status", "--json", cwd=workspace).stdout)
+    s21 = next(s for q in data["quarters"] for s in q["sprints"] if s["id"] == "2.1")
+    assert s21["status"] == "In Progress"
+    assert any(c["checked"] for c in s21["checklist"])
+
+
+def test_tick_refuses_an_item_bound_to_a_grader(workspace: Path) -> None:
+    proc = sprint("tick", "P0", "1", cwd=workspace)
+    assert proc.returncode == 2
+    assert "manual" in proc.stderr
+
+
+def test_grade_exit_codes_and_json(workspace: Path) -> None:
+    starter = sprint("grade", "csv-to-json", "--json", cwd=workspace)
+    assert starter.returncode == 1
+    assert json.loads(starter.stdout)["status"] == "fail"
+    solve(workspace, "csv-to-json")
+    solved = sprint("grade", "csv-to-json", "--json", cwd=workspace)
+    assert solved.returncode == 0, solved.stderr
+    result = json.loads(solved.stdout)
+    assert result["status"] == "pass" and result["schema_version"] == 1
+    assert {c["name"] for c in result["checks"]} == {"accuracy", "runtime"}
+    assert result["content_hash"].startswith("sha256:") and result["hardware"]["cores"] >= 1
+    board = json.loads(sprint("board", "--json", cwd=workspace).stdout)
+    assert any(s["id"] == "P0" for s in board["Done"])
+
+
+def test_grade_changed_only_grades_what_changed(workspace: Path) -> None:
+    both = ("csv-to-json", "linear-regression")
+    first = json.loads(sprint("grade", *both, "--json", cwd=workspace).stdout)
+    assert [r["slug"] for r in first] == list(both)
+    assert json.loads(sprint("grade", "--changed", *both, "--json", cwd=workspace).stdout) == []
+    solve(workspace, "csv-to-json")
+    changed = sprint("grade", "--changed", *both, "--json", cwd=workspace)
+    assert [r["slug"] for r in json.loads(changed.stdout)] == ["csv-to-json"]
+
+
+def test_grade_unknown_exercise_is_bad_input(workspace: Path) -> None:
+    proc = sprint("grade", "no-such-exercise", cwd=workspace)
+    assert proc.returncode == 2
+    assert "no exercise 'no-such-exercise'" in proc.stderr
+
+
+def test_commands_outside_a_workspace_say_what_to_do(tmp_path: Path) -> None:
+    proc = sprint("status", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "sprint init" in proc.stderr

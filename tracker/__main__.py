@@ -1,0 +1,5 @@
+"""``python -m tracker`` is ``sprint``."""
+
+from tracker.cli import main
+
+main()
