@@ -1,27 +1,36 @@
-"""The learner's GitHub Actions workflow, installed by ``sprint init`` (SPEC §9)."""
+"""The learner's GitHub Actions workflow, installed by ``sprint init`` (SPEC §9).
+
+``sprint init`` writes ``.github/workflows/sprint.yml`` and ``.github/sprint-requirements.txt``
+(the pinned llm-sprint the workflow installs; it is also the key of the pip cache).
+"""
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from tracker.templates import render
 
-__all__ = ["WORKFLOW_PATH", "install_workflow", "render_workflow"]
+__all__ = ["REQUIREMENTS_PATH", "WORKFLOW_PATH", "install_workflow", "render_workflow"]
 
 WORKFLOW_PATH = Path(".github/workflows/sprint.yml")
+REQUIREMENTS_PATH = Path(".github/sprint-requirements.txt")
+TORCH_CPU = "torch==2.13.0"
 
 
-def render_workflow(*, python: str = "3.11", package: str = "llm-sprint[all]") -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
+def _requirements() -> str:
     try:
-        pinned = f"{package}=={version('llm-sprint')}"
-    except PackageNotFoundError:  # running from a source tree without metadata
-        pinned = package
-    return render("sprint_workflow.yml.j2", python=python, package=pinned)
+        pinned = f"llm-sprint[all]=={version('llm-sprint')}"
+    except PackageNotFoundError:  # a source tree without metadata
+        pinned = "llm-sprint[all]"
+    return f"# Installed by .github/workflows/sprint.yml; bump to upgrade.\n{pinned}\n"
+
+
+def render_workflow(*, python: str = "3.11") -> str:
+    return render("sprint_workflow.yml.j2", python=python, torch=TORCH_CPU, requirements=REQUIREMENTS_PATH.as_posix())
 
 
 def install_workflow(root: Path) -> None:
-    path = root / WORKFLOW_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_workflow(), encoding="utf-8")
+    for path, text in ((WORKFLOW_PATH, render_workflow()), (REQUIREMENTS_PATH, _requirements())):
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")

@@ -38,8 +38,8 @@ def check(
             return
         mark = "[green]✓[/]" if o.ok else "[red]✗[/]"
         failing = ", ".join(f"{c.name}={c.display or c.status}" for c in o.result.failing()[:4])
-        out.print(f"  {mark} {o.name:<28} expected {o.expected:<22} got [bold]{o.result.status}[/] "
-                  f"[dim]{o.result.duration_s:.1f} s[/] {failing}")
+        out.print(f"  {mark} {o.name}: expected {o.expected}, got [bold]{o.result.status}[/] "
+                  f"[dim]({o.result.duration_s:.1f} s)[/]" + (f" — {failing}" if failing else ""))
         for p in o.problems:
             out.print(f"      [red]{p}[/]", markup=True)
 

@@ -72,19 +72,22 @@ def status(workspace: WorkspaceOption = None, json_: JsonOption = False) -> None
         release = f" → {group.release}" if group.release else ""
         table = Table(title=f"{group.id} {group.title}{release}  ({done}/{len(group.sprints)} done)",
                       title_justify="left", show_header=False, box=None, padding=(0, 2))
+        table.add_column("id", min_width=4, no_wrap=True)
+        table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=36)
+        table.add_column("status", no_wrap=True, min_width=11)
+        table.add_column("progress", no_wrap=True, min_width=3)
+        table.add_column("exercises", ratio=1)
         for s in group.sprints:
             done_items, total_items = s.progress
             table.add_row(s.id, s.title, f"[{COLUMN_STYLE[s.column]}]{s.column}[/]", f"{done_items}/{total_items}",
                           _exercise_summary(s) + (f"\n[red]{s.note}[/]" if s.note else ""))
         if group.sprints:
             out.print(table)
-    targets = Table(title=f"12-week targets (now: week {st.week})", title_justify="left", box=None,
-                    padding=(0, 2))
-    for col in ("weeks", "goal", "metric", "status", "measured"):
-        targets.add_column(col)
+    out.print(f"[bold]12-week targets[/] (now: week {st.week})")
     for t in st.targets:
-        here = " ◀" if t.weeks[0] <= st.week <= t.weeks[1] else ""
+        here = "◀" if t.weeks[0] <= st.week <= t.weeks[1] else " "
         metric = f"{t.metric} {t.threshold or ''}".strip()
-        targets.add_row(f"{t.weeks[0]}–{t.weeks[1]}{here}", t.goal, metric,
-                        f"[{TARGET_STYLE[t.status]}]{t.status}[/]", t.measured or "—")
-    out.print(targets)
+        status_cell = f"[{TARGET_STYLE[t.status]}]{t.status:<9}[/]"
+        out.print(f"  {t.id:<7} weeks {t.weeks[0]:>2}–{t.weeks[1]:<2} {here} {status_cell} {t.measured or '—':<9} "
+                  f"{metric}", no_wrap=True, overflow="ellipsis")
+        out.print(f"          [dim]{t.goal}[/]", no_wrap=True, overflow="ellipsis")
