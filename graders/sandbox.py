@@ -294,11 +294,13 @@ class Sandbox:
                 "output_bytes": limits.output_bytes,
                 "processes": plan_processes,
             }
-            report, lines = self._supervise(plan, read_fd, write_fd)
+            handed, write_fd = write_fd, -1  # _supervise closes it: closing the number twice could hit a reused fd
+            report, lines = self._supervise(plan, read_fd, handed)
         finally:
             for fd in (read_fd, write_fd):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+                if fd >= 0:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
         messages: list[dict[str, Any]] = []
         forged = 0
         for line in lines:
@@ -329,20 +331,22 @@ class Sandbox:
     def _supervise(self, plan: dict[str, Any], read_fd: int, write_fd: int) -> tuple[dict[str, Any], list[str]]:
         from tracker.errors import GradingError
 
-        proc = subprocess.Popen(
-            [self.python, "-I", "-m", "graders.supervisor"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(write_fd,), start_new_session=True,
-        )
-        os.close(write_fd)  # only the learner's harness holds the write end now
+        try:
+            proc = subprocess.Popen(
+                [self.python, "-I", "-m", "graders.supervisor"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                pass_fds=(write_fd,), start_new_session=True,
+            )
+        finally:
+            os.close(write_fd)  # only the learner's harness holds the write end now
         assert proc.stdin and proc.stdout and proc.stderr
+        sel = selectors.DefaultSelector()
         try:
             proc.stdin.write((json.dumps(plan) + "\n").encode())
             proc.stdin.close()
             channel: list[bytes] = []
             out: list[bytes] = []
             err: list[bytes] = []
-            sel = selectors.DefaultSelector()
             sel.register(read_fd, selectors.EVENT_READ, channel)
             sel.register(proc.stdout, selectors.EVENT_READ, out)
             sel.register(proc.stderr, selectors.EVENT_READ, err)
@@ -370,6 +374,8 @@ class Sandbox:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=10)
             raise
+        finally:
+            sel.close()  # now, not whenever the garbage collector frees it (its fd number may be reused by then)
         if proc.returncode != 0 or not out:
             detail = b"".join(err).decode("utf-8", "replace")[-2000:]
             raise GradingError(f"the sandbox supervisor failed (exit {proc.returncode}): {detail}")

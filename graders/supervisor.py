@@ -167,11 +167,19 @@ def _reap() -> None:
             return
 
 
+def _running(p: psutil.Process) -> bool:
+    """False for a zombie or a process that is already gone (it may exit while we look)."""
+    try:
+        return bool(p.status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
+
+
 def _kill_all(keep: set[int] | None = None) -> int:
     """SIGKILL every descendant (a fork bomb keeps spawning: repeat until none is left)."""
     killed: set[int] = set()
     for _ in range(200):
-        alive = [p for p in _descendants() if p.status() != psutil.STATUS_ZOMBIE and p.pid not in (keep or set())]
+        alive = [p for p in _descendants() if _running(p) and p.pid not in (keep or set())]
         if not alive:
             break
         for p in alive:

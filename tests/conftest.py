@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import FIXED_TODAY
+
+# The fake GitHub server (tests/fakes/github): `fake_github` / `fake_github_env` for any test folder.
+pytest_plugins = ["tests.fakes.github.fixture"]
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # Never let a developer's token reach a test (the sandbox tests plant their own fake one).
 for _name in [n for n in os.environ if "TOKEN" in n.upper() or "SECRET" in n.upper()]:
     del os.environ[_name]
-
-from tests.helpers import FIXED_TODAY
 
 
 @pytest.fixture
@@ -31,3 +34,28 @@ def workspace(tmp_path: Path) -> Iterator[Path]:
     scaffold(root, start=FIXED_TODAY - dt.timedelta(days=14))
     yield root
 
+
+def _live_children() -> list[str]:
+    import psutil
+
+    out = []
+    for child in psutil.Process(os.getpid()).children(recursive=True):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE:
+                out.append(f"pid {child.pid}: {' '.join(child.cmdline())[:200]}")
+        except psutil.Error:  # gone while we looked
+            pass
+    return out
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Tests stop every process they start: a child still alive at the end fails the run."""
+    import time
+
+    deadline = time.monotonic() + 3.0  # processes told to stop may take a moment to go
+    while (left := _live_children()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if left:
+        session.config.get_terminal_writer().line("processes started by the tests are still running:\n  "
+                                                  + "\n  ".join(left), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

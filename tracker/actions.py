@@ -87,8 +87,9 @@ def report_to_actions(session: Session, results: Sequence[tuple[GradeResult, Map
         files = load_meta(exercise_dir(r.slug)).files
         if files:
             learner_files[r.slug] = files[0]
+    # stderr: the runner reads workflow commands from both streams, and stdout may be `--json` data.
     for line in annotation_lines([r for r, _ in results], learner_files):
-        sys.stdout.write(line + "\n")
+        sys.stderr.write(line + "\n")
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         text = summary_markdown(results, repo=session.config.github.repo or env.get("GITHUB_REPOSITORY"),

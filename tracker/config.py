@@ -9,6 +9,7 @@
     repo = "owner/name"       # GITHUB_REPOSITORY in Actions; no repo → the local board only
     project = 3               # a Projects (v2) number; or create_project = "LLM sprint"
     project_owner = "owner"   # defaults to the repo's owner
+    # With PROJECT_TOKEN set and neither project setting, the project "LLM sprint" is found or created.
 
 Tokens are never stored here: ``GITHUB_TOKEN`` (issues, labels, milestones, tags) and optionally
 ``PROJECT_TOKEN`` (a classic token with the ``project`` scope, needed for user-owned projects).
@@ -25,7 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker.errors import ConfigError
 
-__all__ = ["Config", "GitHubSettings", "GradingSettings", "load_config"]
+__all__ = ["DEFAULT_PROJECT_TITLE", "Config", "GitHubSettings", "GradingSettings", "load_config"]
+
+DEFAULT_PROJECT_TITLE = "LLM sprint"
 
 
 class GradingSettings(BaseModel):
@@ -66,6 +69,9 @@ def load_config(path: Path, env: dict[str, str] | None = None) -> Config:
     gh = config.github
     if not gh.repo and env.get("GITHUB_REPOSITORY"):
         gh.repo = env["GITHUB_REPOSITORY"]
+    if env.get("PROJECT_TOKEN") and gh.project is None and not gh.create_project:
+        # A project token without a project setting: the board everyone expects, found by title or created.
+        gh.create_project = DEFAULT_PROJECT_TITLE
     gh.api_url = env.get("GITHUB_API_URL") or gh.api_url
     gh.graphql_url = env.get("GITHUB_GRAPHQL_URL") or gh.graphql_url
     if env.get("SPRINT_PROFILE"):

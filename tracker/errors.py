@@ -9,6 +9,7 @@
     │   └── ConfigError              sprint.toml or environment settings invalid
     ├── BoardError                   a board backend could not do what was asked
     │   ├── BoardAuthError           credentials missing, wrong, or lacking a scope
+    │   │   └── ProjectAccessError   the token cannot reach the Projects (v2) board (issues still can)
     │   ├── TransientBoardError      the request may or may not have taken effect (dropped
     │   │                            connection, 5xx): re-read the board before going on
     │   └── RateLimitedError         the remote limit will not reset within our bounded wait
@@ -32,6 +33,7 @@ __all__ = [
     "GradingError",
     "LedgerError",
     "Problem",
+    "ProjectAccessError",
     "RateLimitedError",
     "RoadmapError",
     "SprintError",
@@ -109,6 +111,10 @@ class BoardAuthError(BoardError):
     """Credentials are missing, wrong, or lack a needed scope. Never includes the token."""
 
     exit_code = EXIT_USAGE
+
+
+class ProjectAccessError(BoardAuthError):
+    """The token may not read or write the Projects (v2) board; the sync falls back to issues only."""
 
 
 class TransientBoardError(BoardError):

@@ -32,6 +32,8 @@ __pycache__/
 *.pyc
 .ipynb_checkpoints/
 .venv/
+# written by the GitHub workflow's grade step (uploaded as an artifact, never committed)
+sprint-results*.json
 """
 
 SPRINT_TOML = """\

@@ -1,7 +1,8 @@
 """The learner's GitHub Actions workflow, installed by ``sprint init`` (SPEC §9).
 
-``sprint init`` writes ``.github/workflows/sprint.yml`` and ``.github/sprint-requirements.txt``
-(the pinned llm-sprint the workflow installs; it is also the key of the pip cache).
+``sprint init`` writes ``.github/workflows/sprint.yml``, ``.github/sprint-requirements.txt``
+(the pinned llm-sprint the workflow installs; it is also the key of the pip cache) and
+``.github/actionlint.yaml`` (declares the ``gpu`` runner label for actionlint).
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from pathlib import Path
 
 from tracker.templates import render
 
-__all__ = ["REQUIREMENTS_PATH", "WORKFLOW_PATH", "install_workflow", "render_workflow"]
+__all__ = ["ACTIONLINT_CONFIG_PATH", "REQUIREMENTS_PATH", "WORKFLOW_PATH", "install_workflow", "render_workflow"]
 
 WORKFLOW_PATH = Path(".github/workflows/sprint.yml")
 REQUIREMENTS_PATH = Path(".github/sprint-requirements.txt")
+ACTIONLINT_CONFIG_PATH = Path(".github/actionlint.yaml")
+# actionlint reports unknown runner labels; the optional gpu job runs on `[self-hosted, gpu]`.
+ACTIONLINT_CONFIG = "self-hosted-runner:\n  labels: [gpu]\n"
 TORCH_CPU = "torch==2.13.0"
 
 
@@ -31,6 +35,7 @@ def render_workflow(*, python: str = "3.11") -> str:
 
 
 def install_workflow(root: Path) -> None:
-    for path, text in ((WORKFLOW_PATH, render_workflow()), (REQUIREMENTS_PATH, _requirements())):
+    for path, text in ((WORKFLOW_PATH, render_workflow()), (REQUIREMENTS_PATH, _requirements()),
+                       (ACTIONLINT_CONFIG_PATH, ACTIONLINT_CONFIG)):
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(text, encoding="utf-8")

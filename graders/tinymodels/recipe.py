@@ -24,7 +24,10 @@ from graders.tinymodels.corpora import CORPUS_SEED, DEFAULT_SIZES
 __all__ = ["DEFAULT_RECIPE", "KIT_VERSION", "TEST_RECIPE", "Recipe", "cache_key", "library_versions"]
 
 #: Bump when build code changes its output for an unchanged recipe (invalidates every cache entry).
-KIT_VERSION = 1
+KIT_VERSION = 2
+
+# Field annotation (a string, under `from __future__ import annotations`) → accepted runtime types.
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool}
 
 
 @dataclass(frozen=True)
@@ -51,12 +54,12 @@ class Recipe:
 
     # Pretraining on the general train split: AdamW, linear warm-up then cosine decay.
     seed: int = 0
-    steps: int = 600
+    steps: int = 500
     batch_size: int = 16
     seq_len: int = 128
-    lr: float = 3e-3
-    min_lr: float = 3e-4
-    warmup_steps: int = 30
+    lr: float = 5e-3
+    min_lr: float = 5e-4
+    warmup_steps: int = 25
     weight_decay: float = 0.1
     grad_clip: float = 1.0
 
@@ -69,10 +72,10 @@ class Recipe:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             # bool is an int subclass; reject it where an int is meant and vice versa.
-            expected = {"int": int, "float": (int, float), "bool": bool}[str(f.type)]
+            expected = _FIELD_TYPES[str(f.type)]
             if isinstance(value, bool) != (f.type == "bool") or not isinstance(value, expected):
                 raise TypeError(f"Recipe.{f.name} must be {f.type}, got {value!r}")
-            if f.type == "float":
+            if f.type == "float" and isinstance(value, (int, float)):
                 object.__setattr__(self, f.name, float(value))  # so lr=1 and lr=1.0 hash alike
         positive = ("train_docs", "eval_docs", "vocab_size", "hidden_size", "intermediate_size",
                     "num_layers", "num_heads", "num_kv_heads", "steps", "batch_size", "seq_len",
@@ -155,8 +158,8 @@ TEST_RECIPE = Recipe(
     train_docs=1_500,
     eval_docs=100,
     vocab_size=512,
-    hidden_size=32,
-    intermediate_size=64,
+    hidden_size=64,  # multiples of 64: bitsandbytes' 4-bit CPU path needs in_features % 64 == 0
+    intermediate_size=128,
     num_layers=2,
     num_heads=2,
     num_kv_heads=2,

@@ -1,7 +1,12 @@
-"""Sync = plan, then apply (SPEC §8): ``desired`` (pure) → ``plan`` (pure diff) → ``apply`` (effects)."""
+"""Sync = plan, then apply (SPEC §8): ``desired`` (pure) → ``plan`` (pure diff) → ``apply`` (effects).
 
-from tracker.sync.apply import SyncReport, sync
+``local`` syncs the embedded board; ``github`` syncs GitHub Issues + Projects (v2) (and then the
+local board, its offline mirror).
+"""
+
+from tracker.sync.apply import SyncReport, plan_board, sync
 from tracker.sync.desired import Desired, DesiredItem, desired_state
-from tracker.sync.plan import Action, plan
+from tracker.sync.plan import Action, ProjectState, plan
 
-__all__ = ["Action", "Desired", "DesiredItem", "SyncReport", "desired_state", "plan", "sync"]
+__all__ = ["Action", "Desired", "DesiredItem", "ProjectState", "SyncReport", "desired_state", "plan", "plan_board",
+           "sync"]

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tracker.boards.base import ChecklistEntry, Column, ItemFields, Label, Milestone, Snapshot, marker
 from tracker.roadmap.models import Roadmap, Sprint
 from tracker.status import RoadmapState, SprintState
+from tracker.sync.markers import metrics_marker
 from tracker.templates import render
 
 __all__ = ["IDENTITY_LABEL", "Desired", "DesiredItem", "desired_state", "metrics_marker", "quarter_due", "ticks_from"]
@@ -16,10 +17,6 @@ __all__ = ["IDENTITY_LABEL", "Desired", "DesiredItem", "desired_state", "metrics
 IDENTITY_LABEL = Label(name="llm-sprint", color="5319e7", description="A sprint of the llm-sprint roadmap")
 _QUARTER_COLOURS = ["0e8a16", "1d76db", "fbca04", "d93f0b", "5319e7", "006b75", "b60205", "c5def5", "bfdadc"]
 WEEKS_PER_QUARTER = 13
-
-
-def metrics_marker(sprint_id: str) -> str:
-    return f"<!-- llm-sprint:metrics sprint={sprint_id} -->"
 
 
 class DesiredItem(BaseModel):
@@ -67,6 +64,8 @@ def desired_state(roadmap: Roadmap, state: RoadmapState) -> Desired:
     ]
     groups += [(f"track {t.id}", f"Track {t.id} — {t.title}", "", t.sprints, None) for t in roadmap.tracks]
     for n, (gid, heading, release, sprints, q_index) in enumerate(groups):
+        if not sprints:
+            continue  # a group with no sprint needs no label nor milestone (a label no issue carries costs a list)
         label = Label(name=gid, color=_QUARTER_COLOURS[n % len(_QUARTER_COLOURS)], description=heading)
         labels.append(label)
         milestone = None

@@ -4,7 +4,8 @@ No business logic lives here either: status comes from :mod:`tracker.progress`, 
 :mod:`tracker.ledger`, grading from :func:`tracker.grading.grade_and_record`, the board diff from
 :mod:`tracker.sync`. This module only wires them to one workspace and keeps the SQLite
 connections straight: the UI thread reads through :attr:`DashContext.conn`; every worker thread
-opens its own connection with :meth:`DashContext.worker_conn`.
+opens its own connection with :meth:`DashContext.worker_conn`. The board to sync is chosen in one
+place, :func:`configured_sync`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from urllib.parse import quote
 from tracker.config import Config, load_config
 from tracker.db import connect
 from tracker.ledger import Ledger
-from tracker.progress import roadmap_state
+from tracker.progress import current_date, roadmap_state
 from tracker.roadmap.loader import load_roadmap
 from tracker.roadmap.models import Resource, Roadmap
 from tracker.status import RoadmapState, SprintState
@@ -29,36 +30,64 @@ from tracker.workspace import Workspace
 
 if TYPE_CHECKING:
     from graders.contract import GradeResult
-    from tracker.boards.base import Board, Snapshot
     from tracker.ledger import Attempt
-    from tracker.sync.apply import SyncReport
-    from tracker.sync.desired import Desired
+    from tracker.sync.github import GitHubTarget
     from tracker.sync.plan import Action
 
-__all__ = ["BoardPlan", "DashContext", "configured_board"]
+__all__ = ["DashContext", "SyncOutcome", "board_name", "configured_sync"]
 
 HISTORY_LIMIT = 30
 
 
 @dataclass(frozen=True)
-class BoardPlan:
-    """The sync plan of the configured board: what ``apply`` would change."""
+class SyncOutcome:
+    """A sync of the configured board: planned (dry run) or applied actions, and warnings."""
 
     board: str
     actions: list[Action]
+    warnings: list[str] = field(default_factory=list)
 
 
-def configured_board(ws: Workspace, roadmap: Roadmap, config: Config, conn: sqlite3.Connection,
-                     today: dt.date | None = None) -> tuple[Board, Callable[[Snapshot], Desired]]:
-    """The board the workspace syncs to, with its desired-state builder.
+def board_name(config: Config) -> str:
+    return f"GitHub {config.github.repo}" if config.github.repo else "local"
 
-    The one place the dashboard decides *which* board: today the local board (``tracker.sync``
-    has no function yet that picks GitHub from ``sprint.toml``). When it grows one, call it here.
+
+def configured_sync(ws: Workspace, roadmap: Roadmap, config: Config, conn: sqlite3.Connection, *, dry_run: bool,
+                    today: dt.date | None = None) -> SyncOutcome:
+    """Plan (``dry_run``) or apply the sync of the board the workspace is configured for.
+
+    The one place the dashboard decides *which* board, the way ``sprint sync`` does: GitHub when
+    ``sprint.toml`` (or ``GITHUB_REPOSITORY``) names a repository — issues and the project, then the
+    local mirror — else the local board.
     """
-    from tracker.boards.local import LocalBoard
-    from tracker.sync.local import desired_builder
+    target = _github_target(config)
+    if target is None:
+        from tracker.boards.local import LocalBoard
+        from tracker.sync.apply import sync
+        from tracker.sync.local import desired_builder
+        from tracker.sync.plan import plan
 
-    return LocalBoard(conn, source="dash"), desired_builder(ws, roadmap, conn, today)
+        board = LocalBoard(conn, source="dash")
+        desired = desired_builder(ws, roadmap, conn, today)
+        if dry_run:
+            snapshot = board.snapshot()
+            return SyncOutcome("local", plan(desired(snapshot), snapshot))
+        return SyncOutcome("local", sync(board, desired).applied)
+    from tracker.sync.github import sync_github
+
+    warnings: list[str] = []
+    result = sync_github(ws, roadmap, conn, target, dry_run=dry_run, today=today, warn=warnings.append)
+    return SyncOutcome(f"GitHub {target.repo}", result.actions, [*warnings, *result.warnings])
+
+
+def _github_target(config: Config) -> GitHubTarget | None:
+    if not config.github.repo:
+        return None
+    try:
+        from tracker.sync.github import github_target
+    except ImportError:  # an llm-sprint without the GitHub board: the local board only
+        return None
+    return github_target(config)
 
 
 @dataclass
@@ -93,7 +122,7 @@ class DashContext:
     # -- reading (UI thread) ----------------------------------------------------------------------
 
     def date(self) -> dt.date:
-        return self.today or dt.date.today()
+        return self.today or current_date()  # honours SPRINT_TODAY, as the CLI does
 
     def state(self) -> RoadmapState:
         self._history.clear()
@@ -157,17 +186,11 @@ class DashContext:
             grade_and_record(self.ws, self.roadmap, conn, slugs, self.config.grading.profile,
                              on_start=on_start, on_done=on_done)
 
-    def sync_plan(self) -> BoardPlan:
-        from tracker.sync.plan import plan
+    @property
+    def board_name(self) -> str:
+        return board_name(self.config)
 
+    def sync(self, *, dry_run: bool) -> SyncOutcome:
+        """Plan or apply the sync of the configured board (in a worker thread: GitHub is slow)."""
         with self.worker_conn() as conn:
-            board, desired = configured_board(self.ws, self.roadmap, self.config, conn, self.today)
-            snapshot = board.snapshot()
-            return BoardPlan(board.name, plan(desired(snapshot), snapshot))
-
-    def sync_apply(self) -> SyncReport:
-        from tracker.sync.apply import sync
-
-        with self.worker_conn() as conn:
-            board, desired = configured_board(self.ws, self.roadmap, self.config, conn, self.today)
-            return sync(board, desired)
+            return configured_sync(self.ws, self.roadmap, self.config, conn, dry_run=dry_run, today=self.today)

@@ -1,11 +1,14 @@
 """The *general* corpus: short English documents from a small probabilistic grammar.
 
-Ten document kinds — stories, descriptions of places, lists of facts, dialogues, how-to
-instructions, diary entries, weather reports, trips to the market, letters and "a day in the
-life" — over a vocabulary of about three thousand words. The facts come from one fixed world
-(:mod:`.world`: a cow moos, bees make honey, three plus four is seven), so a model that learns
-them predicts the slot after "A cow" better than chance: perplexity measures something beyond
-the template skeleton.
+Thirteen document kinds — stories, descriptions of places, lists of facts, dialogues, how-to
+instructions, diary entries, weather reports, trips to the market, letters, "a day in the life",
+travels, public notices and quizzes (``Q:``/``A:`` pairs about the world, so the faq corpus's
+layout is familiar and only its domain is new) — over about 1 600 common words, plus invented
+names and plants that break into word pieces (the long tail real text has).
+
+The facts come from one fixed world (:mod:`.world`: a cow moos, bees make honey, the capital of
+Veloria is Tarsk), so a model that learns them predicts the slot after "A cow" better than
+chance: perplexity measures something beyond the template skeleton.
 
 Contract: :func:`document` draws one document from ``rng`` and uses no other source of
 randomness, so a seeded :class:`random.Random` gives the same stream on every machine and
@@ -20,6 +23,7 @@ from graders.tinymodels.corpora.words import (
     ACTIVITIES,
     ADJECTIVES,
     AN_PREFIXES,
+    CODAS,
     COLORS,
     DAYS,
     EMOTIONS,
@@ -30,8 +34,10 @@ from graders.tinymodels.corpora.words import (
     MALE_NAMES,
     MEALS,
     MONTHS,
+    NUCLEI,
     NUMBER_WORDS,
     OBJECTS,
+    ONSETS,
     OPPOSITES,
     PLACE_ADJECTIVES,
     PLACES,
@@ -98,13 +104,18 @@ class _Writer:
     def character(self) -> tuple[str, str, str, str]:
         """(name, introduction, pronoun, possessive) for a story's hero."""
         female = self.maybe(0.5)
-        name = self.pick(FEMALE_NAMES if female else MALE_NAMES)
+        name = self.invented().capitalize() if self.maybe(0.25) else self.pick(FEMALE_NAMES if female else MALE_NAMES)
         pron, pos = ("she", "her") if female else ("he", "his")
         kind = (
             self.pick(("girl", "woman", "princess")) if female else self.pick(("boy", "man", "prince"))
         ) if self.maybe(0.5) else self.rng.choice(ANIMALS).name
         intro = f"{self.a(self.pick(ADJECTIVES) + ' ' + kind)} named {name}"
         return name, intro, pron, pos
+
+    def invented(self, syllables: int | None = None) -> str:
+        """A made-up word like ``brontillax``: rare, so it splits into word pieces."""
+        n = syllables or self.rng.randint(2, 3)
+        return "".join(self.pick(ONSETS) + self.pick(NUCLEI) + self.pick(CODAS) for _ in range(n))
 
     def friend(self, exclude: str) -> str:
         names = [n for n in FEMALE_NAMES + MALE_NAMES if n != exclude]
@@ -191,10 +202,15 @@ def _fact(w: _Writer, topic: str) -> str:
             return f"{c1.capitalize()} and {c2} make {mix}."
         return f"If you mix {c1} paint with {c2} paint, you get {mix}."
     if topic == "opposites":
-        x, y = w.rng.choice(OPPOSITES)
-        return f"The opposite of {x} is {y}."
+        word, opposite = w.rng.choice(OPPOSITES)
+        return f"The opposite of {word} is {opposite}."
     if topic == "calendar":
         return w.pick(CALENDAR_FACTS)
+    if topic == "plants":
+        plant, c = w.invented(), w.rng.choice(COUNTRIES)
+        return w.pick((f"The {plant} is a rare {w.pick(COLORS)} flower that grows in {c.name}.",
+                       f"A {plant} is a small tree with {w.rng.choice(FRUITS)[1]} leaves.",
+                       f"In {c.language}, the word {plant} means {w.pick(OBJECTS)}."))
     if topic == "countries":
         c = w.rng.choice(COUNTRIES)
         return w.pick((f"The capital of {c.name} is {c.capital}.", f"People in {c.name} speak {c.language}.",
@@ -204,7 +220,7 @@ def _fact(w: _Writer, topic: str) -> str:
 
 
 _FACT_TOPICS = (
-    "animals", "fruit", "jobs", "numbers", "colours", "opposites", "calendar", "nature", "countries",
+    "animals", "fruit", "jobs", "numbers", "colours", "opposites", "calendar", "nature", "countries", "plants",
 )
 
 
@@ -231,13 +247,17 @@ def _dialogue(w: _Writer) -> str:
         f'"Hi, {a}. Where are you going?" asked {b}.',
         f'"I am going to {place} to find {w.a(colour + " " + obj)}," said {a}.',
     ]
-    if w.maybe(0.5):
+    if w.maybe(0.3):
+        drinks = w.rng.sample(("tea", "milk", "juice", "water", "cocoa", "lemonade"), 2)
+        lines.append(f'"Do you want {drinks[0]} or {drinks[1]} before we go?" asked {b}.')
+        lines.append(f'"{drinks[w.rng.randint(0, 1)].capitalize()}, please," said {a}.')
+    elif w.maybe(0.5):
         lines.append(f'"Can I come with you?" asked {b}.')
         lines.append(f'"Yes, of course! It will be more fun together," said {a}.')
     else:
         lines.append(f'"Why do you need {w.a(obj)}?" asked {b}.')
-        lines.append(f'"It is a present for my {w.pick(("mother", "father", "sister", "brother", "teacher", "friend"))},"'
-                     f" said {a}.")
+        relative = w.pick(("mother", "father", "sister", "brother", "teacher", "friend"))
+        lines.append(f'"It is a present for my {relative}," said {a}.')
     lines.append(f"So {a} and {b} walked to {place} and had a {w.pick(ADJECTIVES)} afternoon.")
     return " ".join(lines)
 
@@ -273,7 +293,7 @@ def _diary(w: _Writer) -> str:
 
 
 def _weather(w: _Writer) -> str:
-    town = w.pick(TOWNS)
+    town = w.pick(TOWNS) if w.maybe(0.7) else w.invented().capitalize()
     day = w.pick(DAYS)
     sky = w.pick(WEATHER)
     high = w.rng.randint(-5, 32)
@@ -298,13 +318,13 @@ def _market(w: _Writer) -> str:
     name = w.pick(FEMALE_NAMES + MALE_NAMES)
     meal = w.pick(MEALS)
     items = w.rng.sample(FOODS, w.rng.randint(2, 4))
-    counts = [w.rng.randint(1, 9) for _ in items]
-    total = sum(counts)
-    bought = [f"{food} for {c} coins" for c, food in zip(counts, items)]
+    cents = [w.rng.randint(1, 40) * 25 for _ in items]  # prices in quarters of a dollar
+    bought = [f"{food} for ${c // 100}.{c % 100:02d}" for c, food in zip(cents, items, strict=True)]
+    total = sum(cents)
     out = [
         f"{name} went to the market in {w.pick(TOWNS)} to buy food for {meal}.",
         f"{name} bought {', '.join(bought[:-1])} and {bought[-1]}.",
-        f"That made {total} coins in all.",
+        f"That made ${total // 100}.{total % 100:02d} in all.",
     ]
     if w.maybe(0.5):
         fruit = w.rng.choice(FRUITS)
@@ -354,15 +374,91 @@ def _travel(w: _Writer) -> str:
         f"the capital of {c.name}.",
         f"{pron.capitalize()} stayed with {host}, who spoke {c.language} and a little English.",
         f"Every day they ate {c.famous_for}, because {c.name} is famous for {c.famous_for}.",
-        f"On the last day, {name} visited {c.landmark} and sent a postcard to {pos} {w.pick(('mother', 'father', 'teacher', 'best friend'))}.",
+        f"On the last day, {name} visited {c.landmark} and sent a postcard to {pos} "
+        f"{w.pick(('mother', 'father', 'teacher', 'best friend'))}.",
     ]
     return " ".join(out)
 
 
+def _quiz_pair(w: _Writer) -> tuple[str, str]:
+    topic = w.rng.randint(0, 6)
+    if topic == 0:
+        a = w.rng.choice(ANIMALS)
+        return w.rng.choice((
+            (f"What does {w.a(a.name)} eat?", f"{w.plural(a.name).capitalize()} eat {a.food}."),
+            (f"Where does {w.a(a.name)} live?", f"{w.plural(a.name).capitalize()} live in {a.home}."),
+            (f"How many legs does {w.a(a.name)} have?",
+             f"{w.a(a.name).capitalize()} has {NUMBER_WORDS[a.legs] if a.legs else 'no'} legs."),
+        ))
+    if topic == 1:
+        fruit, colour, taste = w.rng.choice(FRUITS)
+        other = w.pick(tuple(c for c in COLORS if c != colour))
+        first, second = (colour, other) if w.maybe(0.5) else (other, colour)
+        return w.rng.choice(((f"What colour is {w.a(fruit)}?", f"{w.a(fruit).capitalize()} is {colour}."),
+                             (f"Is {w.a(fruit)} {first} or {second}?", f"{w.a(fruit).capitalize()} is {colour}."),
+                             (f"How does {w.a(fruit)} taste?", f"{w.a(fruit).capitalize()} tastes {taste}.")))
+    if topic == 2:
+        job, does = w.rng.choice(JOBS)
+        return f"What does {w.a(job)} do?", f"{w.a(job).capitalize()} {does}."
+    if topic == 3:
+        x, y = w.rng.randint(0, 10), w.rng.randint(0, 10)
+        return f"What is {x} plus {y}?", f"{x} plus {y} is {x + y}."
+    if topic == 4:
+        c = w.rng.choice(COUNTRIES)
+        return w.rng.choice(((f"What is the capital of {c.name}?", f"The capital of {c.name} is {c.capital}."),
+                             (f"What language do people speak in {c.name}?", f"People in {c.name} speak {c.language}."),
+                             (f"What is {c.name} famous for?", f"{c.name} is famous for {c.famous_for}.")))
+    if topic == 5:
+        c1, c2, mix = w.rng.choice(COLOR_MIXES)
+        return f"What do {c1} and {c2} make?", f"{c1.capitalize()} and {c2} make {mix}."
+    word, opposite = w.rng.choice(OPPOSITES)
+    return f"What is the opposite of {word}?", f"The opposite of {word} is {opposite}."
+
+
+def _quiz(w: _Writer) -> str:
+    """A few questions and answers about the world, in the same Q:/A: layout as the faq corpus."""
+    pairs = [_quiz_pair(w) for _ in range(w.rng.randint(1, 3))]
+    return "\n".join(f"Q: {q}\nA: {a}" for q, a in pairs)
+
+
+_NOTICE_PLACES = ("library", "swimming pool", "museum", "bakery", "post office", "zoo", "station", "cinema",
+                  "bookshop", "school", "town hall", "sports club")
+
+
+def _notice(w: _Writer) -> str:
+    """A public notice: everyday modern words (app, online, email, password…) a general text has."""
+    place = w.pick(_NOTICE_PLACES)
+    town = w.pick(TOWNS)
+    day, other = w.rng.sample(DAYS, 2)
+    opens, closes = w.rng.randint(7, 10), w.rng.randint(16, 21)
+    lines = [
+        f"Notice from the {town} {place}.",
+        f"We are open from {opens}:00 to {closes}:00, but we are closed on {day}.",
+        w.pick((
+            "You can book a visit online or by phone. To book online, open our website, click Book and type "
+            "your name and email address.",
+            f"Tickets cost ${w.rng.randint(2, 12)} for grown-ups and ${w.rng.randint(1, 5)} for children. "
+            f"You can pay by card or with cash.",
+            "Please download our new app. In the app you can see the news, change your booking or cancel it.",
+            "If you forget your password, click Forgot password and we will send you an email. "
+            "Do not share your password with anyone.",
+        )),
+        w.pick((
+            f"On {other}, there will be a special event for families.",
+            "Please switch off your phone and speak quietly.",
+            "Lost something? Ask at the front desk or send us a message.",
+            "Dogs are welcome, but please keep them on a lead.",
+            "Questions? Call us or write to us. We answer every message within two days.",
+        )),
+    ]
+    return " ".join(lines)
+
+
 _KINDS = (
     _story, _description, _facts, _dialogue, _how_to, _diary, _weather, _market, _letter, _day_in_life, _travel,
+    _quiz, _notice,
 )
-_WEIGHTS = (0.25, 0.09, 0.17, 0.07, 0.07, 0.07, 0.06, 0.06, 0.06, 0.05, 0.05)
+_WEIGHTS = (0.21, 0.07, 0.13, 0.07, 0.06, 0.07, 0.06, 0.06, 0.06, 0.05, 0.05, 0.07, 0.04)
 
 
 def document(rng: random.Random) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from graders.paths import exercise_dir
 from tests.graders.kinds.golden import assert_golden
 from tests.helpers import REPO
-from tracker.devcheck import materialise, load_meta
+from tracker.devcheck import load_meta, materialise
 from tracker.grading import GradeTarget, grade
 from tracker.roadmap import load_roadmap
 

@@ -122,3 +122,20 @@ def test_commands_outside_a_workspace_say_what_to_do(tmp_path: Path) -> None:
     proc = sprint("status", cwd=tmp_path)
     assert proc.returncode == 2
     assert "sprint init" in proc.stderr
+
+
+def test_models_build_prebuilds_into_the_cache_then_reports_it_cached(tmp_path: Path) -> None:
+    import pytest
+
+    pytest.importorskip("transformers")
+    env = {"LLM_SPRINT_CACHE": str(tmp_path / "cache")}
+    where = sprint("models", "where", "--test", env=env)
+    assert where.returncode == 0 and str(tmp_path / "cache") in where.stdout
+    key = where.stdout.split("key:", 1)[1].strip()
+    first = sprint("models", "build", "--test", "--json", env=env)
+    assert first.returncode == 0, first.stderr
+    built = json.loads(first.stdout)
+    assert built["built_now"] is True and built["recipe_hash"] == key
+    assert built["metrics"]["general_valid_ppl"] < built["metrics"]["general_valid_ppl_init"]
+    again = sprint("models", "build", "--test", env=env)
+    assert again.returncode == 0 and again.stdout.startswith("cached: "), again.stdout

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tracker.status import RoadmapState
@@ -19,7 +19,8 @@ __all__ = ["DashScreen"]
 class DashScreen(Screen[None]):
     """A screen that shows (part of) the roadmap state and redraws when it changes."""
 
-    BINDINGS = [
+    #: Appended to each screen's own bindings (so they come last in the footer).
+    COMMON_BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]

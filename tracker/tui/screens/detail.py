@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Footer, Label
@@ -38,7 +40,7 @@ class DetailBody(VerticalScroll, can_focus=False):
 class SprintDetailScreen(DashScreen):
     """Checklist, exercises and resources of one sprint. ↑/↓ select an exercise or a resource."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back"),
         Binding("up,k", "select(-1)", "Previous", show=False),
         Binding("down,j", "select(1)", "Next", show=False),
@@ -46,7 +48,7 @@ class SprintDetailScreen(DashScreen):
         Binding("o", "open", "Open"),
         Binding("s", "app.sync", "Sync"),
         Binding("t", "app.targets", "Targets"),
-        *DashScreen.BINDINGS,
+        *DashScreen.COMMON_BINDINGS,
     ]
 
     def __init__(self, sprint_id: str) -> None:
@@ -94,7 +96,8 @@ class SprintDetailScreen(DashScreen):
         if not s.exercises:
             widgets.append(Label(Text("no graded exercise: this sprint's checklist is ticked by hand", style="dim")))
         for ex in s.exercises:
-            widgets.append(ExercisePanel(ex, self.ctx.history(ex.slug)))
+            spec = self.ctx.roadmap.exercise(ex.slug)
+            widgets.append(ExercisePanel(ex, self.ctx.history(ex.slug), spec.hint if spec else ""))
         widgets.append(Label("Resources", classes="section"))
         resources = self.ctx.resources(s.id)
         if not resources:

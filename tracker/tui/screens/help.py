@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
@@ -18,6 +20,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("board", "tab / shift+tab", "next / previous quarter (Q1–Q4, then the tracks)"),
     ("board", "enter", "open the sprint's detail"),
     ("board", "/", "filter cards (enter keeps the filter, escape clears it)"),
+    ("board", "mouse", "click a card to select it, double-click to open it; click a tab"),
     ("detail", "↑ ↓ / k j", "select an exercise or a resource"),
     ("detail", "escape", "back to the board"),
     ("any", "g", "grade the selected exercise, or every exercise of the selected sprint"),
@@ -30,7 +33,7 @@ KEYS: list[tuple[str, str, str]] = [
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q,enter", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q,enter", "close", "Close")]
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, padding=(0, 2), show_header=False)

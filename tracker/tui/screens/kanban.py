@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widgets import ContentTabs, Footer, Input, TabbedContent, TabPane
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, Input, TabbedContent, TabPane, Tabs
 
 from tracker.status import QuarterState, SprintState
 from tracker.tui.screens.base import DashScreen
-from tracker.tui.widgets.board import QuarterBoard
+from tracker.tui.widgets.board import QuarterBoard, SprintCard, matches
 from tracker.tui.widgets.chrome import ActivityBar, TopBar
 
 __all__ = ["KanbanScreen", "pane_id"]
@@ -19,13 +22,13 @@ def pane_id(group_id: str) -> str:
 
 
 def tab_label(group: QuarterState) -> str:
-    return group.id.capitalize() if group.id.startswith("track") else group.id
+    return "Track " + group.id.removeprefix("track ") if group.id.startswith("track ") else group.id
 
 
 class KanbanScreen(DashScreen):
     """To Learn / In Progress / Done for the quarter in the active tab; a cursor over the cards."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "move(-1, 0)", "Column", show=False),
         Binding("right,l", "move(1, 0)", "Column", show=False),
         Binding("up,k", "move(0, -1)", "Card", show=False),
@@ -39,7 +42,7 @@ class KanbanScreen(DashScreen):
         Binding("t", "app.targets", "Targets"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        *DashScreen.BINDINGS,
+        *DashScreen.COMMON_BINDINGS,
     ]
 
     def groups(self) -> list[QuarterState]:
@@ -57,10 +60,12 @@ class KanbanScreen(DashScreen):
 
     def compose(self) -> ComposeResult:
         yield TopBar(self.state, self.dash.board_name)
-        with TabbedContent(id="quarters"):
-            for group in self.groups():
+        groups = self.groups()
+        with TabbedContent(id="quarters", initial=pane_id(groups[0].id)):
+            for i, group in enumerate(groups):
                 with TabPane(tab_label(group), id=pane_id(group.id)):
-                    yield QuarterBoard(group, self._goal(group.id))
+                    if i == 0:  # the other boards are built when their tab is first shown
+                        yield QuarterBoard(group, self._goal(group.id))
         yield Input(placeholder="filter cards: sprint id, title or exercise — enter keeps it, escape clears it",
                      id="filter")
         yield ActivityBar()
@@ -68,27 +73,57 @@ class KanbanScreen(DashScreen):
 
     def on_mount(self) -> None:
         # The board owns the keys: the tab strip must not take focus (it would eat ←/→).
-        self.query_one(ContentTabs).can_focus = False
+        self.query_one(Tabs).can_focus = False
         self.query_one("#filter", Input).display = False
 
     # -- what is selected ------------------------------------------------------------------------
 
-    def board(self) -> QuarterBoard:
+    def board(self) -> QuarterBoard | None:
+        """The board of the active tab (None while it is being built)."""
         tabs = self.query_one("#quarters", TabbedContent)
-        return tabs.get_pane(tabs.active).query_one(QuarterBoard)
+        boards = tabs.get_pane(tabs.active).query(QuarterBoard)
+        return boards.first() if boards else None
 
     def selected(self) -> SprintState | None:
-        return self.board().selected()
+        board = self.board()
+        return board.selected() if board else None
+
+    async def _ensure_board(self, pane: TabPane) -> None:
+        if pane.query(QuarterBoard) or pane.id is None:
+            return
+        group = next((g for g in self.groups() if pane_id(g.id) == pane.id), None)
+        if group is not None:
+            board = QuarterBoard(group, self._goal(group.id))
+            await pane.mount(board)
+            board.apply_filter(self.query_one("#filter", Input).value)
+
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        await self._ensure_board(event.pane)
+
+    def is_painted(self) -> bool:
+        """Have the active board's cards and the footer been laid out and drawn?"""
+        board = self.board()
+        if board is None:
+            return False
+        cards = board.query(SprintCard)
+        return all(c.region.area for c in cards) and self.query_one(Footer).region.area > 0
 
     # -- actions ---------------------------------------------------------------------------------
 
-    def action_move(self, dx: int, dy: int) -> None:
-        self.board().move(dx, dy)
+    def on_click(self, event: events.Click) -> None:
+        if event.chain >= 2 and isinstance(event.widget, SprintCard):
+            self.action_detail()
 
-    def action_quarter(self, step: int) -> None:
+    def action_move(self, dx: int, dy: int) -> None:
+        if (board := self.board()) is not None:
+            board.move(dx, dy)
+
+    async def action_quarter(self, step: int) -> None:
         tabs = self.query_one("#quarters", TabbedContent)
         ids = [pane_id(g.id) for g in self.groups()]
-        tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
+        target = ids[(ids.index(tabs.active) + step) % len(ids)]
+        await self._ensure_board(tabs.get_pane(target))
+        tabs.active = target
 
     def action_detail(self) -> None:
         sprint = self.selected()
@@ -112,6 +147,8 @@ class KanbanScreen(DashScreen):
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
+        if not box.display and not box.value:
+            return
         box.value = ""
         box.display = False
         self._filter("")
@@ -125,8 +162,10 @@ class KanbanScreen(DashScreen):
             event.input.display = False
 
     def _filter(self, text: str) -> None:
-        shown = sum(b.apply_filter(text) for b in self.query(QuarterBoard))
-        self.dash.activity = f"filter {text!r}: {shown} card(s)" if text.strip() else ""
+        for board in self.query(QuarterBoard):  # boards not built yet take the filter when they are
+            board.apply_filter(text)
+        shown = sum(matches(s, text) for s in self.state.sprints())
+        self.dash.activity = f"filter {text!r}: {shown} sprint(s) in all quarters and tracks" if text.strip() else ""
 
     async def refresh_state(self) -> None:
         self.query_one(TopBar).set_state(self.state, self.dash.board_name)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from tracker.errors import SprintError
-from tracker.tui.context import BoardPlan
+from tracker.tui.context import SyncOutcome
 
 if TYPE_CHECKING:
-    from tracker.sync.apply import SyncReport
     from tracker.tui.app import DashApp
 
 __all__ = ["SyncScreen"]
@@ -28,14 +27,14 @@ class SyncScreen(ModalScreen[bool]):
     Dismisses with True when something was applied (the app then reloads its state).
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "apply", "Apply"),
         Binding("n,escape", "cancel", "Cancel"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.plan: BoardPlan | None = None
+        self.plan: SyncOutcome | None = None
         self.busy = True
         self.applied = False
 
@@ -46,7 +45,7 @@ class SyncScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="sync-box", classes="dialog"):
             yield Label(Text("Sync plan", style="bold"), classes="dialog-title")
-            yield Label(Text(f"reading the {self.dash.board_name} board…", style="dim"), id="sync-summary")
+            yield Label(Text(f"reading the {self.dash.ctx.board_name} board…", style="dim"), id="sync-summary")
             yield VerticalScroll(id="sync-actions", can_focus=False)
             yield Label("", id="sync-hint", classes="dialog-hint")
 
@@ -56,24 +55,27 @@ class SyncScreen(ModalScreen[bool]):
     @work(thread=True, exit_on_error=False, group="sync")
     def _load(self) -> None:
         try:
-            plan = self.dash.ctx.sync_plan()
+            plan = self.dash.ctx.sync(dry_run=True)
         except SprintError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._show, plan)
 
-    def _show(self, plan: BoardPlan) -> None:
+    def _show(self, plan: SyncOutcome) -> None:
         self.plan, self.busy = plan, False
         n = len(plan.actions)
         summary = self.query_one("#sync-summary", Label)
         hint = self.query_one("#sync-hint", Label)
         if not n:
             summary.update(Text(f"The {plan.board} board is in sync: nothing to change.", style="green"))
+            self.query_one("#sync-actions").mount_all(
+                [Label(Text(f"warning: {w}", style="yellow"), classes="sync-warning") for w in plan.warnings])
             hint.update(Text("escape closes", style="dim"))
             return
         summary.update(Text(f"{n} change(s) planned for the {plan.board} board:"))
-        self.query_one("#sync-actions").mount_all(
-            [Label(Text(f"• {a.describe()}"), classes="sync-action") for a in plan.actions])
+        lines = [Label(Text(f"• {a.describe()}"), classes="sync-action") for a in plan.actions]
+        lines += [Label(Text(f"warning: {w}", style="yellow"), classes="sync-warning") for w in plan.warnings]
+        self.query_one("#sync-actions").mount_all(lines)
         hint.update(Text.assemble(("y", "bold"), " apply   ", ("escape", "bold"), " cancel"))
 
     def _failed(self, message: str) -> None:
@@ -91,14 +93,14 @@ class SyncScreen(ModalScreen[bool]):
     @work(thread=True, exit_on_error=False, group="sync")
     def _apply(self) -> None:
         try:
-            report = self.dash.ctx.sync_apply()
+            report = self.dash.ctx.sync(dry_run=False)
         except SprintError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._done, report)
 
-    def _done(self, report: SyncReport) -> None:
-        self.dash.activity = f"synced the {self.dash.board_name} board: {len(report.applied)} change(s) applied"
+    def _done(self, report: SyncOutcome) -> None:
+        self.dash.activity = f"synced the {report.board} board: {len(report.actions)} change(s) applied"
         self.dismiss(True)
 
     def action_cancel(self) -> None:

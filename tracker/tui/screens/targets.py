@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer
 
@@ -19,12 +21,12 @@ class TargetsBody(VerticalScroll, can_focus=False):
 
 
 class TargetsScreen(DashScreen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace,t", "back", "Back"),
         Binding("up,k", "scroll(-1)", "Scroll", show=False),
         Binding("down,j", "scroll(1)", "Scroll", show=False),
         Binding("s", "app.sync", "Sync"),
-        *DashScreen.BINDINGS,
+        *DashScreen.COMMON_BINDINGS,
     ]
 
     def compose(self) -> ComposeResult:

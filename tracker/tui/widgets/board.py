@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
+from rich.progress_bar import ProgressBar as RichBar
+from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Label, ProgressBar
+from textual.dom import DOMNode
+from textual.widget import Widget
+from textual.widgets import Label
 
 from tracker.status import COLUMNS, Column, QuarterState, SprintState
 from tracker.tui.widgets.text import column_class, exercise_line
@@ -27,30 +33,31 @@ def matches(sprint: SprintState, needle: str) -> bool:
     return any(needle in h.lower() for h in haystack)
 
 
-class SprintCard(Vertical):
-    """A sprint on the board: id, title, checklist progress and the last grade of each exercise."""
+class SprintCard(Widget):
+    """A sprint on the board: id, title, checklist progress bar and the last grade of each exercise.
+
+    One widget drawing one Rich renderable (not a tree of widgets): the board shows dozens of cards
+    and the dashboard must paint in well under half a second.
+    """
 
     def __init__(self, sprint: SprintState) -> None:
         super().__init__(id=card_id(sprint.id), classes=f"card {column_class(sprint.column)}")
         self.sprint = sprint
 
-    def compose(self) -> ComposeResult:
+    def render(self) -> RenderableType:
         s = self.sprint
         done, total = s.progress
-        yield Label(Text.assemble((s.id, "bold"), " ", s.title), classes="card-title")
-        with Horizontal(classes="card-progress"):
-            yield ProgressBar(total=max(total, 1), show_eta=False, show_percentage=False)
-            yield Label(f"{done}/{total}", classes="card-count")
-        if s.exercises:
-            for ex in s.exercises:
-                yield Label(exercise_line(ex), classes="card-grade")
-        else:
-            yield Label(Text("manual checklist", style="dim"), classes="card-grade")
+        count = f" {done}/{total}"
+        progress = Table.grid(expand=True)
+        progress.add_column(ratio=1)
+        progress.add_column(width=len(count), justify="right")
+        progress.add_row(RichBar(total=max(total, 1), completed=done, complete_style="yellow",
+                                 finished_style="green", style="grey35"), count)
+        lines: list[RenderableType] = [Text.assemble((s.id, "bold"), " ", s.title), progress]
+        lines += [exercise_line(ex) for ex in s.exercises] or [Text("manual checklist", style="dim")]
         if s.note:
-            yield Label(Text(s.note, style="red"), classes="card-note")
-
-    def on_mount(self) -> None:
-        self.query_one(ProgressBar).update(progress=self.sprint.progress[0])
+            lines.append(Text(s.note, style="red"))
+        return Group(*lines)
 
 
 class CardList(VerticalScroll, can_focus=False):
@@ -170,6 +177,14 @@ class QuarterBoard(Vertical):
                     self._paint()
                     return True
         return False
+
+    def on_click(self, event: events.Click) -> None:
+        """A click selects the card under the mouse (a double click then opens it, see the screen)."""
+        node: DOMNode | None = event.widget
+        while node is not None and not isinstance(node, SprintCard):
+            node = node.parent
+        if isinstance(node, SprintCard):
+            self.select_sprint(node.sprint.id)
 
     # -- filter and refresh ----------------------------------------------------------------------
 

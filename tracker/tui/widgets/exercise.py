@@ -65,10 +65,11 @@ class CheckRow(Horizontal):
 class ExercisePanel(Vertical):
     """One exercise of the sprint: status, last attempt, and each check against its threshold."""
 
-    def __init__(self, exercise: ExerciseState, history: Sequence[GradeResult]) -> None:
+    def __init__(self, exercise: ExerciseState, history: Sequence[GradeResult], hint: str = "") -> None:
         super().__init__(classes="exercise selectable")
         self.exercise = exercise
         self.history = list(history)
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         ex = self.exercise
@@ -92,6 +93,8 @@ class ExercisePanel(Vertical):
             yield Label(Text(f"regressed: {ex.regression}", style="bold red"), classes="exercise-note")
         if last.status != "pass" and last.message:
             yield Label(Text(last.message, style=LABEL_STYLE.get(last.status, "")), classes="exercise-note")
+        if last.status != "pass" and self.hint:
+            yield Label(Text.assemble(("hint: ", "cyan"), self.hint), classes="exercise-note")
         if last.checks:
             with Horizontal(classes="check-row check-head"):
                 for name, cls in (("check", "check-name"), ("measured", "check-measured"),

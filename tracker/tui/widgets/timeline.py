@@ -85,6 +85,10 @@ class TargetsTimeline(Static):
 
     def _scale(self) -> Text:
         text = Text()
+        if 1 <= self.week <= PLAN_WEEKS:
+            text.append(" " * (CELL * (self.week - 1)) + "▼ now" + "\n", style="bold cyan")
+        else:
+            text.append("\n")
         for week in range(1, PLAN_WEEKS + 1):
             text.append(f"W{week}".ljust(CELL), style="bold reverse" if week == self.week else "bold")
         return text

@@ -1,0 +1,160 @@
+"""Time to first paint of the dashboard: the default roadmap, a ledger of 10k attempts.
+
+One run: a fresh workspace (``tracker.scaffold``) gets 10,000 ledger rows spread over every
+exercise of the roadmap; then the dashboard (``tracker.tui.run``, what ``sprint dash`` calls)
+starts in a child process attached to a real pseudo-terminal (160×48, so Textual's terminal driver
+writes every frame) and reports when the board's cards are on screen. The figure is wall-clock
+from spawning the interpreter to that first paint — interpreter start, imports, roadmap, status
+queries, layout and drawing included. The child also checks that torch, transformers and
+sentence-transformers were never imported.
+
+The first start compiles every module to bytecode (into a temporary cache, whatever
+PYTHONDONTWRITEBYTECODE says) and is reported but not the figure: an installed package has its
+bytecode already. The measured start is the second. A third start goes through the ``sprint``
+command line (Typer and every command module imported first) and is reported for comparison.
+
+    python bench/dash_startup.py [--rows 10000]
+
+Last line: ``first_paint_s=<seconds>`` (goal ≤ 0.5 on the development machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import fcntl
+import json
+import os
+import pty
+import select
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from graders.contract import Check, GradeResult  # noqa: E402
+from tracker.db import connect, transaction  # noqa: E402
+from tracker.roadmap.loader import load_roadmap  # noqa: E402
+from tracker.scaffold import scaffold  # noqa: E402
+from tracker.sync.local import sync_local  # noqa: E402
+from tracker.workspace import Workspace  # noqa: E402
+
+HEAVY = ("torch", "transformers", "sentence_transformers")
+SIZE = (160, 48)
+GOAL_S = 0.5
+
+CHILD = r"""
+import json, os, sys, time
+from pathlib import Path
+if sys.argv[2:] == ["--cli"]:  # what `sprint` imports before it dispatches to `dash`
+    from tracker.cli.app import _register
+    _register()
+from tracker.tui import run
+
+def painted(app) -> None:
+    out = {"painted": time.time(), "cpu": time.process_time(), "heavy": [m for m in HEAVY if m in sys.modules]}
+    Path(os.environ["DASH_BENCH_OUT"]).write_text(json.dumps(out))
+    app.exit()
+
+run(Path(sys.argv[1]), on_first_paint=painted)
+""".replace("HEAVY", repr(HEAVY))
+
+
+def fill_ledger(ws: Workspace, rows: int) -> None:
+    """``rows`` attempts over every exercise of the roadmap (as if graded for a long while)."""
+    roadmap = load_roadmap(ws.roadmap_path)
+    slugs = [e.slug for e in roadmap.exercises]
+    start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    records = []
+    for i in range(rows):
+        ex = roadmap.exercises[i % len(slugs)]
+        status = "pass" if i % 3 == 0 else "fail"
+        checks = [Check(name=name, status=status, measured=0.5 + (i % 7) / 10, threshold=t.text,
+                        display=f"{0.5 + (i % 7) / 10:.2f}") for name, t in ex.thresholds_for("cpu").items()]
+        result = GradeResult(slug=ex.slug, kind=ex.kind, status=status, checks=checks, seed=i, profile="cpu",
+                             started_at=start + dt.timedelta(minutes=i), duration_s=1.0 + i % 5,
+                             content_hash=f"sha256:{i:064x}", message="" if status == "pass" else "below threshold")
+        records.append((result.slug, result.profile, result.status, result.started_at.isoformat(),
+                        result.duration_s, result.content_hash, None, result.seed, result.model_dump_json()))
+    conn = connect(ws.db_path)
+    with transaction(conn):  # the columns of tracker.ledger.Ledger.record, in one transaction
+        conn.executemany("INSERT INTO attempts (slug, profile, status, started_at, duration_s, content_hash,"
+                         " commit_sha, seed, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+    sync_local(ws, roadmap, conn)
+    conn.close()
+
+
+def first_paint(ws: Workspace, pycache: Path, *, cli: bool = False,
+                timeout_s: float = 30.0) -> tuple[float, float, list[str]]:
+    """Start the dashboard on a pseudo-terminal: seconds from spawn to the first painted board, the
+    CPU seconds the child used until then, and the heavy modules in its process. Bytecode is cached
+    under ``pycache``."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    out = Path(tempfile.mkstemp(prefix="dash-bench-", suffix=".json")[1])
+    env = {**os.environ, "DASH_BENCH_OUT": str(out), "TERM": "xterm-256color", "COLUMNS": str(SIZE[0]),
+           "LINES": str(SIZE[1]), "PYTHONPATH": str(ROOT), "PYTHONPYCACHEPREFIX": str(pycache)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    spawned = time.time()
+    args = [sys.executable, "-c", CHILD, str(ws.root), *(["--cli"] if cli else [])]
+    proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
+                            start_new_session=True)
+    os.close(slave)
+    deadline = time.monotonic() + timeout_s
+    screen = b""
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    screen = (screen + os.read(master, 65536))[-4000:]  # drain: the child must never block
+                except OSError:  # the child closed the terminal
+                    break
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise SystemExit(f"the dashboard did not paint within {timeout_s:.0f} s") from None
+    finally:
+        os.close(master)
+    data = json.loads(out.read_text() or "{}")
+    out.unlink()
+    if "painted" not in data:
+        tail = screen.decode(errors="replace")[-1500:]
+        raise SystemExit(f"the dashboard exited ({proc.returncode}) without reporting a first paint:\n{tail}")
+    return data["painted"] - spawned, data["cpu"], data["heavy"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000, help="ledger rows (default 10000)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="dash-bench-") as tmp:
+        ws = Workspace(Path(tmp) / "ws")
+        scaffold(ws.root, start=dt.date(2026, 1, 5))
+        t0 = time.perf_counter()
+        fill_ledger(ws, args.rows)
+        print(f"workspace: default roadmap, {args.rows} ledger rows (written in {time.perf_counter() - t0:.2f} s)")
+        # The first start compiles llm-sprint's modules to bytecode (as `pip install` does ahead of
+        # time); the measured start is the next one, as every start after installing is.
+        cold, _, _ = first_paint(ws, Path(tmp) / "pycache")
+        paint, cpu, heavy = first_paint(ws, Path(tmp) / "pycache")
+        via_cli, _, _ = first_paint(ws, Path(tmp) / "pycache", cli=True)
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} core(s), load average {load:.1f} while measuring")
+    print(f"first start, compiling bytecode (llm-sprint, Textual, pydantic…): {cold:.3f} s")
+    print(f"CPU time of the measured start until its first paint: {cpu:.3f} s (what an idle machine waits, about)")
+    print(f"through the `sprint` command line (Typer + all command modules first): {via_cli:.3f} s")
+    print(f"heavy modules in the dashboard's process: {', '.join(heavy) or 'none'}")
+    print(f"goal: <= {GOAL_S} s — {'met' if paint <= GOAL_S else 'NOT met'}")
+    print(f"first_paint_s={paint:.3f}")
+
+
+if __name__ == "__main__":
+    main()

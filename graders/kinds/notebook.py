@@ -1,0 +1,115 @@
+"""Kind ``notebook``: the learner's notebook runs clean, what it defines matches a reference, and
+its prose explains what it should.
+
+1. **Runs** (``notebook_runs``, ``notebook_time``): in the sandbox, nbclient executes every code
+   cell in a fresh ``python3`` kernel whose working directory is the run folder (the kernel is a
+   child of the sandboxed process, so every limit applies to it). A cell has ``cell_timeout``
+   seconds, the notebook ``total_timeout``; the first cell that raises or runs out of time is
+   named in the message.
+2. **Matches** (``max_abs_error``): the learner's objects are taken *from the executed namespace*
+   — after the last cell, the grader runs one more cell, ``PROBE`` from the exercise's
+   ``.meta/<probes>.py``, in the same kernel. It loads hidden inputs drawn from the run's seed
+   (``.grader/inputs.pt``), calls the learner's functions and modules on them and saves the raw
+   outputs. Back in the grader's process (not the kernel), the outputs are loaded as plain tensors
+   and compared with ``expected(inputs)`` → the largest absolute difference.
+3. **Explains** (``explains_complexity``): a *loose heuristic* over the markdown cells, read here
+   without running anything: every group of ``EXPLANATION`` (name → regular expressions) must be
+   matched by some markdown cell. It checks that the explanation is there, not that it is right.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graders.contract import GradeContext, Grader, Measurements, Metric, Status
+from graders.kinds._meta import load_meta_module
+from graders.kinds._notebook import missing_tools, read_cells
+
+__all__ = ["NotebookGrader", "NotebookParams", "explanation_gaps"]
+
+
+class NotebookParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    notebook: str = Field(pattern=r"^[A-Za-z0-9_.-]+\.ipynb$", description="the learner's notebook")
+    probes: str = Field(default="probes", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                        description="the .meta/ module with make_inputs, PROBE, expected, EXPLANATION")
+    cell_timeout: float = Field(default=120.0, gt=0)
+    total_timeout: float = Field(default=240.0, gt=0)
+
+
+class NotebookGrader(Grader):
+    kind: ClassVar[str] = "notebook"
+    Params: ClassVar[type[BaseModel]] = NotebookParams
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric("notebook_runs", "bool", "every cell runs in a fresh kernel without an error"),
+        Metric("max_abs_error", "number", "max |learner − reference| of the probed objects on hidden inputs",
+               higher_is_better=False),
+        Metric("explains_complexity", "bool", "a markdown cell explains what the exercise asks (heuristic)"),
+        Metric("notebook_time", "seconds", "wall time of all cells (kernel start-up excluded)",
+               higher_is_better=False),
+    )
+
+    def measure(self, ctx: GradeContext) -> Measurements:
+        params = ctx.params
+        assert isinstance(params, NotebookParams)
+        m = Measurements()
+        path = ctx.learner_dir / params.notebook
+        if not path.is_file():
+            m.fault(f"{params.notebook} is missing from exercises/{ctx.slug}/", status="fail")
+            return m
+        try:
+            cells = read_cells(path)
+        except ValueError as exc:
+            m.fault(str(exc), status="fail")
+            return m
+        probes_path = ctx.meta_dir / f"{params.probes}.py"
+        probes = load_meta_module(probes_path)
+        gaps = explanation_gaps(cells, probes.EXPLANATION)
+        m.set("explains_complexity", not gaps,
+              ("heuristic, not graded exactly: found no markdown about " + " or ".join(gaps)) if gaps else
+              "heuristic: the markdown mentions " + ", ".join(probes.EXPLANATION))
+
+        if (missing := missing_tools()) is not None:
+            for name in ("notebook_runs", "max_abs_error", "notebook_time"):
+                m.skip(name, missing)
+            return m
+        with ctx.sandbox.workdir(ctx.learner_dir) as work:
+            run = ctx.sandbox.call("graders.kinds.notebook_child:run", {
+                "notebook": params.notebook, "probes_path": str(probes_path), "seed": ctx.seed,
+                "cell_timeout": params.cell_timeout, "total_timeout": params.total_timeout,
+            }, workdir=work)
+        m.log = run.log()
+        if run.fault:
+            fault = run.learner_fault
+            status: Status = "fail" if (fault and fault.get("status") == "fail") or run.timed_out \
+                or run.memory_exceeded else "error"
+            m.fault(run.fault, checks=("notebook_runs", "max_abs_error", "notebook_time"), status=status)
+            return m
+        data: dict[str, Any] = run.result or {}
+        m.set("notebook_runs", bool(data.get("runs")), data.get("failure", ""))
+        if data.get("seconds") is not None and data.get("runs"):
+            m.set("notebook_time", float(data["seconds"]))
+        if not data.get("runs"):
+            m.fault(f"not measured: the notebook stopped — {data.get('failure', 'it did not run')}",
+                    checks=("max_abs_error",), status="fail")
+        elif data.get("probe_problem"):
+            m.fault(f"the grader's probe could not use your notebook's objects: {data['probe_problem']}",
+                    checks=("max_abs_error",), status="fail")
+        else:
+            problems = data.get("problems") or []
+            note = "; ".join(problems[:4]) + (f" (and {len(problems) - 4} more)" if len(problems) > 4 else "")
+            m.set("max_abs_error", data.get("max_abs_error"), note)
+        return m
+
+
+def explanation_gaps(cells: list[tuple[str, str]], groups: dict[str, list[str]]) -> list[str]:
+    """Names of the groups no markdown cell matches (case-insensitive regular expressions).
+    Heading lines (``# …``) are left out: a section title alone is not an explanation."""
+    text = "\n".join(line for kind, source in cells if kind == "markdown" for line in source.splitlines()
+                     if not line.lstrip().startswith("#"))
+    return [name for name, patterns in groups.items()
+            if not any(re.search(p, text, flags=re.IGNORECASE) for p in patterns)]
