@@ -41,6 +41,9 @@ def _live_children() -> list[str]:
     out = []
     for child in psutil.Process(os.getpid()).children(recursive=True):
         try:
+            # multiprocessing's resource tracker is the interpreter's own helper: it exits with us.
+            if "multiprocessing.resource_tracker" in " ".join(child.cmdline()):
+                continue
             if child.status() != psutil.STATUS_ZOMBIE:
                 out.append(f"pid {child.pid}: {' '.join(child.cmdline())[:200]}")
         except psutil.Error:  # gone while we looked

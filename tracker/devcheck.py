@@ -6,10 +6,16 @@ reference, and every file or folder under ``.meta/`` with ``cheat`` in its name 
 single cheat file replaces the exercise's first learner file, as named in ``.meta/config.yaml``).
 ``.meta/config.yaml`` may say which checks each cheat must fail, so a cheat that fails for the
 wrong reason is caught too.
+
+**Golden verdicts** (Exercism-style): ``<golden>/<slug>.json`` pins, per variant, the overall
+status and every check's status — the parts that must not drift; machine-dependent numbers are
+left out. :func:`verdicts` makes that record and :func:`golden_drift` compares against it
+(``sprint dev check --golden DIR``; the pytest golden tests use the same two functions).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -27,7 +33,7 @@ from tracker.grading import GradeTarget, grade
 from tracker.roadmap.models import Exercise
 from tracker.workspace import IGNORED_NAMES
 
-__all__ = ["MetaConfig", "VariantOutcome", "check_exercise", "variants"]
+__all__ = ["MetaConfig", "VariantOutcome", "check_exercise", "golden_drift", "variants", "verdicts"]
 
 VariantRole = Literal["reference", "starter", "cheat"]
 
@@ -148,3 +154,35 @@ def check_exercise(exercise: Exercise, library_dir: Path, *, profile: Profile = 
         if on_variant:
             on_variant(outcome)
     return outcomes
+
+
+def verdicts(outcomes: list[VariantOutcome]) -> dict[str, dict[str, object]]:
+    """The golden record of one exercise's outcomes: per variant, status, ok, problems, check statuses."""
+    return {o.name: {"status": o.result.status, "ok": o.ok, "problems": o.problems,
+                     "checks": {c.name: c.status for c in o.result.checks}} for o in outcomes}
+
+
+def golden_drift(slug: str, got: dict[str, dict[str, object]], golden_dir: Path) -> list[str]:
+    """How ``got`` differs from ``<golden_dir>/<slug>.json``, one line per difference; [] when equal.
+
+    A missing golden file is a difference too: a new exercise needs its record committed.
+    """
+    path = golden_dir / f"{slug}.json"
+    if not path.is_file():
+        return [f"{path} does not exist (write it with UPDATE_GOLDEN=1 python -m pytest -m slow)"]
+    want = json.loads(path.read_text(encoding="utf-8"))
+    lines = []
+    for variant in sorted(set(want) | set(got)):
+        a, b = want.get(variant), got.get(variant)
+        if a is None or b is None:
+            lines.append(f"{slug}/{variant}: {'not in the golden record' if a is None else 'no longer graded'}")
+        elif a != b:
+            for key in ("status", "ok", "problems"):
+                if a.get(key) != b.get(key):
+                    lines.append(f"{slug}/{variant}: {key} {a.get(key)!r} → {b.get(key)!r}")
+            checks_a, checks_b = a.get("checks") or {}, b.get("checks") or {}
+            assert isinstance(checks_a, dict) and isinstance(checks_b, dict)
+            for name in sorted(set(checks_a) | set(checks_b)):
+                if checks_a.get(name) != checks_b.get(name):
+                    lines.append(f"{slug}/{variant}: check {name} {checks_a.get(name)} → {checks_b.get(name)}")
+    return lines

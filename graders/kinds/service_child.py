@@ -156,17 +156,25 @@ class OllamaSuite:
         return ""
 
     def streaming(self) -> tuple[bool, str]:
-        (prompt,) = _prompts(self.rng, 1)
-        parts = list(self.client.generate(model=self.model, prompt=prompt, stream=True, options=self.opts()))
-        problem = self._stream_problem([p.done for p in parts], "".join(p.response or "" for p in parts),
-                                       "/api/generate")
+        # A model may stop at once (its first token is end-of-sequence): then a lone `done` chunk is
+        # right, and says nothing about streaming — such a prompt is skipped for the next one.
+        prompts = _prompts(self.rng, 4)
+        for prompt in prompts:
+            parts = list(self.client.generate(model=self.model, prompt=prompt, stream=True, options=self.opts()))
+            text = "".join(p.response or "" for p in parts)
+            if not (len(parts) == 1 and parts[0].done and not text):
+                break
+        problem = self._stream_problem([p.done for p in parts], text, "/api/generate")
         if problem:
             return False, problem
         n_generate = len(parts)
-        messages = [{"role": "user", "content": prompt}]
-        chunks = list(self.client.chat(model=self.model, messages=messages, stream=True, options=self.opts()))
-        problem = self._stream_problem([c.done for c in chunks], "".join(c.message.content or "" for c in chunks),
-                                       "/api/chat")
+        for prompt in prompts:
+            messages = [{"role": "user", "content": prompt}]
+            chunks = list(self.client.chat(model=self.model, messages=messages, stream=True, options=self.opts()))
+            text = "".join(c.message.content or "" for c in chunks)
+            if not (len(chunks) == 1 and chunks[0].done and not text):
+                break
+        problem = self._stream_problem([c.done for c in chunks], text, "/api/chat")
         if problem:
             return False, problem
         return True, f"{n_generate} and {len(chunks)} chunks"

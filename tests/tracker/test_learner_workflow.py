@@ -145,7 +145,6 @@ def summary_rows(summary: str, slug: str) -> list[list[str]]:
     return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
 
 
-@pytest.mark.slow
 def test_the_learner_workflow_grades_summarises_syncs_and_commits_progress(runner: Runner,
                                                                           fake_github: FakeGitHub) -> None:
     ws = runner.ws

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,7 +11,7 @@ from graders.paths import default_roadmap, exercise_dir
 from tracker.cli.app import dev_app
 from tracker.cli.common import JsonOption
 from tracker.cli.output import console, print_json
-from tracker.devcheck import VariantOutcome, check_exercise
+from tracker.devcheck import VariantOutcome, check_exercise, golden_drift, verdicts
 from tracker.errors import UsageError
 from tracker.roadmap.loader import load_roadmap
 
@@ -19,6 +20,9 @@ from tracker.roadmap.loader import load_roadmap
 def check(
     slugs: Annotated[list[str] | None, typer.Argument(help="Exercises to check (default: all in the library).")] = None,
     seed: Annotated[int | None, typer.Option(help="Fix the seed of the hidden inputs.")] = None,
+    golden: Annotated[Path | None, typer.Option("--golden", metavar="DIR", file_okay=False,
+                                                help="Also compare every verdict with DIR/<slug>.json (the "
+                                                     "golden records of tests/graders/kinds/golden).")] = None,
     json_: JsonOption = False,
 ) -> None:
     """Grade each exercise's reference (must pass), starter (must fail) and cheats (must fail)."""
@@ -43,15 +47,25 @@ def check(
         for p in o.problems:
             out.print(f"      [red]{p}[/]", markup=True)
 
+    if golden is not None and not golden.is_dir():
+        raise UsageError(f"--golden {golden}: not a folder of golden records")
+    drift: list[str] = []
     for ex in available:
         if not json_:
             out.print(f"[bold]{ex.slug}[/] ({ex.kind})")
-        outcomes += check_exercise(ex, exercise_dir(ex.slug), seed=seed, on_variant=show)
+        mine = check_exercise(ex, exercise_dir(ex.slug), seed=seed, on_variant=show)
+        outcomes += mine
+        if golden is not None:
+            lines = golden_drift(ex.slug, verdicts(mine), golden)
+            drift += lines
+            for line in lines if not json_ else []:
+                out.print(f"  [red]✗ golden: {line}[/]")
     bad = [o for o in outcomes if not o.ok]
     if json_:
         print_json([{"exercise": o.exercise, "variant": o.name, "role": o.role, "expected": o.expected, "ok": o.ok,
                      "problems": o.problems, "result": o.result.model_dump(mode="json")} for o in outcomes])
     else:
-        out.print(f"{len(outcomes) - len(bad)}/{len(outcomes)} variants as expected across {len(available)} exercises")
-    if bad:
+        out.print(f"{len(outcomes) - len(bad)}/{len(outcomes)} variants as expected across {len(available)} exercises"
+                  + (f"; {len(drift)} verdict(s) differ from the golden records" if golden is not None else ""))
+    if bad or drift:
         raise typer.Exit(1)

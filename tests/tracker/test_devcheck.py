@@ -1,0 +1,52 @@
+"""`sprint dev check`'s golden records: what counts as drift, and the command's exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.helpers import sprint
+from tracker.devcheck import golden_drift
+
+RECORD = {
+    "reference": {"status": "pass", "ok": True, "problems": [], "checks": {"accuracy": "pass", "runtime": "pass"}},
+    "starter": {"status": "fail", "ok": True, "problems": [], "checks": {"accuracy": "fail", "runtime": "fail"}},
+}
+
+
+def test_identical_verdicts_are_no_drift(tmp_path: Path) -> None:
+    (tmp_path / "demo.json").write_text(json.dumps(RECORD))
+    assert golden_drift("demo", json.loads(json.dumps(RECORD)), tmp_path) == []
+
+
+def test_drift_names_the_variant_and_the_check(tmp_path: Path) -> None:
+    (tmp_path / "demo.json").write_text(json.dumps(RECORD))
+    got = json.loads(json.dumps(RECORD))
+    got["starter"]["checks"]["runtime"] = "pass"
+    got["cheat-new"] = got["starter"]
+    del got["reference"]
+    assert golden_drift("demo", got, tmp_path) == [
+        "demo/cheat-new: not in the golden record",
+        "demo/reference: no longer graded",
+        "demo/starter: check runtime fail → pass",
+    ]
+
+
+def test_a_missing_record_is_drift(tmp_path: Path) -> None:
+    assert "does not exist" in golden_drift("demo", RECORD, tmp_path)[0]
+
+
+def test_dev_check_compares_with_golden_records(tmp_path: Path) -> None:
+    golden = Path(__file__).parents[1] / "graders" / "kinds" / "golden"
+    ok = sprint("dev", "check", "csv-to-json", "--golden", str(golden), "--seed", "20261122")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "0 verdict(s) differ from the golden records" in ok.stdout
+    stale = json.loads(json.dumps(RECORD))
+    stale["reference"]["checks"]["runtime"] = "fail"  # a record that no longer matches the reference
+    (tmp_path / "csv-to-json.json").write_text(json.dumps(stale))
+    drift = sprint("dev", "check", "csv-to-json", "--golden", str(tmp_path))
+    assert drift.returncode == 1, drift.stdout
+    assert "golden: csv-to-json/reference: check runtime fail → pass" in drift.stdout
+    assert "golden: csv-to-json/cheat-" in drift.stdout and "not in the golden record" in drift.stdout
+    bad = sprint("dev", "check", "csv-to-json", "--golden", str(tmp_path / "nowhere"))
+    assert bad.returncode == 2 and "not a folder" in bad.stderr
