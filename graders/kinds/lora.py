@@ -16,8 +16,10 @@ with ``save_pretrained(output_dir)``. Two sandboxed runs:
    * ``adapted_ppl`` and ``ppl_change`` — perplexity with the adapter, and its change over the base;
    * ``trainable_fraction`` — elements stored in the adapter (LoRA matrices and any
      ``modules_to_save``) / the base model's parameters: a full fine-tune in disguise fails here;
-   * ``base_untouched`` — the cached base weights are byte-identical before and after, and the
-     model with the adapter disabled scores exactly the base perplexity;
+   * ``base_untouched`` — the cached base weights are byte-identical before and after; the adapter
+     file holds nothing but LoRA matrices and declared ``modules_to_save`` (peft would load any other
+     key into the base model, overwriting its weights); and the model with the adapter disabled
+     scores exactly the base perplexity;
    * ``merged_logits_match`` — ``merge_and_unload()`` gives the adapter model's logits (max |Δ| ≤ 1e-3).
 
 gpu profile: ``peak_vram`` (QLoRA of an 8B model, seed 001 weeks 5–6) — ``pending`` without CUDA.
@@ -131,9 +133,14 @@ class LoraGrader(Grader):
             m.set("ppl_change", data["ppl_change"],
                   f"hidden FAQ perplexity {data['base_ppl']:.0f} → {data['adapted_ppl']:.1f}")
         intact = _digest(Path(model_path)) == base_digest
-        m.set("base_untouched", bool(intact and data.get("disabled_matches_base")),
-              "" if intact and data.get("disabled_matches_base") else
-              "the base weights changed" if not intact else
+        foreign = data.get("foreign_keys") or []
+        untouched = bool(intact and data.get("disabled_matches_base") and not foreign)
+        m.set("base_untouched", untouched,
+              "" if untouched else
+              "the cached base weights changed" if not intact else
+              f"the adapter file holds {data.get('foreign_count', len(foreign))} tensor(s) that are not LoRA "
+              f"matrices ({', '.join(foreign)}): peft loads them into the base model, overwriting its weights"
+              if foreign else
               f"with the adapter disabled the perplexity is {data.get('disabled_ppl', 0):.2f}, not the base's "
               f"{data.get('base_ppl', 0):.2f}")
         error = float(data.get("merge_max_abs_error", float("inf")))

@@ -54,7 +54,9 @@ def measure(args: dict[str, Any], channel: Channel) -> None:
                       status="fail")
         return
     with safe_open(str(adapter / ADAPTER_WEIGHTS), framework="pt") as f:
-        adapter_params = sum(_numel(f.get_slice(key).get_shape()) for key in f.keys())  # noqa: SIM118
+        keys = list(f.keys())
+        adapter_params = sum(_numel(f.get_slice(key).get_shape()) for key in keys)
+    foreign = foreign_keys(keys, config.get("modules_to_save") or [])
 
     torch.manual_seed(0)
     base: Any = load_model(args["model_path"])  # transformers is untyped for mypy here
@@ -84,7 +86,16 @@ def measure(args: dict[str, Any], channel: Channel) -> None:
         target_modules=_names(config.get("target_modules")),
         modules_to_save=config.get("modules_to_save") or [], rank=config.get("r"),
         disabled_matches_base=abs(disabled_ppl / base_ppl - 1.0) < 1e-6, merge_max_abs_error=merge_error,
+        foreign_keys=foreign[:3], foreign_count=len(foreign),
     )
+
+
+def foreign_keys(keys: list[str], modules_to_save: list[str]) -> list[str]:
+    """Tensors in an adapter file that are neither LoRA matrices (``lora_A``/``lora_B``/``lora_embedding_*``,
+    DoRA's ``lora_magnitude_vector``) nor copies of a declared ``modules_to_save`` module. peft loads
+    such keys into the *base* model: an adapter file can overwrite base weights this way."""
+    saved = set(modules_to_save)
+    return sorted(k for k in keys if ".lora_" not in k and not saved.intersection(k.split(".")))
 
 
 def _names(value: Any) -> list[str]:

@@ -8,12 +8,16 @@ generations for prompts drawn with another. Then it calls ``quantize`` on a deep
 the returned model the same way, in the same process — bitsandbytes' 4-bit weights lose accuracy
 when saved and reloaded, so nothing is saved.
 
-* ``footprint_ratio`` — bytes stored by the modules at the positions of the model's quantizable
-  layers (every decoder ``nn.Linear``; ``lm_head`` and the embeddings are left out) divided by
-  those layers' weights in fp16 (2 bytes × elements). "Stored" is measured from the tensors, never
-  from anything the model reports: every distinct tensor storage held by those modules as a
-  parameter, a buffer or an attribute — including quantization state (absmax, scales, codebooks,
-  nested statistics) and biases. int8 ≈ 0.51, nf4 ≈ 0.27; fp16 = 1.0, fp32 = 2.0.
+* ``footprint_ratio`` — bytes the returned model stores beyond its non-quantizable tensors, divided
+  by the fp16 size (2 bytes × elements) of the original model's quantizable weights (every decoder
+  ``nn.Linear``; ``lm_head`` and the embeddings are left out). "Stored" is measured from the
+  tensors, never from anything the model reports: every distinct tensor storage reachable from the
+  returned model — parameters, buffers, attributes, containers, a tensor's own attributes (where
+  bitsandbytes keeps absmax, codebooks, nested statistics), closures of replaced methods — minus
+  the original's tensors outside the quantizable layers (embeddings, ``lm_head``, norms), looked up
+  by name and excused up to their original size. A hidden full-precision copy therefore counts.
+  int8 ≈ 0.51, nf4 ≈ 0.27; fp16 = 1.0, fp32 = 2.0. Before measuring, one forward pass must call
+  every module at a quantizable layer's name, or the grade fails.
 * ``ppl_change`` — perplexity of the quantized model over full precision, minus 1.
 * ``bleu`` / ``rouge_l`` — greedy generations of the quantized model against the full-precision
   model's, sacrebleu corpus BLEU (0–100) and mean ROUGE-L F-measure (0–1, rouge-score).

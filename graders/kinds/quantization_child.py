@@ -2,15 +2,23 @@
 
 Everything about the full-precision model (perplexity, greedy generations, the fp16 footprint of
 the quantizable weights) is measured *before* the learner's module is imported, so nothing the
-learner's code does can change the reference it is compared with.
+learner's code does can change the reference it is compared with; the full-precision model is then
+dropped, and the learner's code gets a deep copy. The footprint is counted from every tensor the
+returned model can reach (:func:`footprint_bytes`), and a forward pass must call every module at
+the quantizable layers' names (:func:`unused_layers`): a full-precision copy hidden elsewhere and
+called instead is caught either way. (Code in the same process could still hide weights in a module
+global; the in-process design is forced by bitsandbytes' NF4 save/reload loss.)
 """
 
 from __future__ import annotations
 
 import copy
+import gc
 import importlib
 import time
+import types
 import warnings
+from collections.abc import Iterable
 from typing import Any
 
 from graders.harness.channel import Channel
@@ -26,45 +34,135 @@ def quantizable(model: Any) -> dict[str, Any]:
             if isinstance(m, torch.nn.Linear) and not name.endswith("lm_head")}
 
 
-def _held(value: Any, depth: int = 0) -> list[Any]:
-    """Tensors reachable from ``value``: itself, and tensors in the attributes of tensors and of
-    state objects (bitsandbytes keeps absmax, SCB and nested statistics on ``quant_state``/``state``)."""
+_ATOMIC = (str, bytes, int, float, complex, bool, type(None), type, types.ModuleType)
+
+
+def reachable_tensors(root: Any, max_depth: int = 64) -> list[Any]:
+    """Every tensor reachable from ``root``, each object visited once.
+
+    Walks what a Python object can hold: a module's parameters, buffers and submodules; any
+    attribute (``__dict__`` and ``__slots__``); lists, tuples, sets and dicts; a tensor's own
+    attributes (bitsandbytes keeps ``quant_state`` with absmax, codebook and nested statistics on
+    ``Params4bit``, ``SCB`` on ``Int8Params``); the closure cells and defaults of functions and the
+    ``__self__`` of bound methods (a ``forward`` replaced by a closure over full-precision weights).
+    Not followed: a function's globals, classes, Python modules.
+    """
     import torch
 
-    if depth > 3 or value is None or isinstance(value, torch.nn.Module):
-        return []
-    if isinstance(value, (list, tuple)):
-        return [t for v in value for t in _held(v, depth + 1)]
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in _held(v, depth + 1)]
-    out = [value] if isinstance(value, torch.Tensor) else []
-    for attr in getattr(value, "__dict__", {}).values():
-        out += _held(attr, depth + 1)
+    seen: set[int] = set()
+    alive: list[Any] = []
+    out: list[Any] = []
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    while stack:
+        obj, depth = stack.pop()
+        if isinstance(obj, _ATOMIC) or id(obj) in seen or depth > max_depth:
+            continue
+        seen.add(id(obj))
+        alive.append(obj)  # an id stays unique only while its object lives
+        children: list[Any] = []
+        if isinstance(obj, torch.Tensor):
+            out.append(obj)
+        if isinstance(obj, (list, tuple, set, frozenset)):
+            children += list(obj)
+        elif isinstance(obj, dict):
+            children += list(obj.values())
+        elif isinstance(obj, types.FunctionType):
+            children += [c.cell_contents for c in obj.__closure__ or () if _cell_filled(c)]
+            children += list(obj.__defaults__ or ()) + list((obj.__kwdefaults__ or {}).values())
+        elif isinstance(obj, types.MethodType):
+            children += [obj.__self__, obj.__func__]
+        attrs = getattr(obj, "__dict__", None)
+        if isinstance(attrs, dict):
+            children += list(attrs.values())
+        for slot in _slots(type(obj)):
+            try:
+                children.append(object.__getattribute__(obj, slot))
+            except AttributeError:
+                continue
+        stack.extend((child, depth + 1) for child in children)
     return out
 
 
-def _tensors(module: Any) -> list[Any]:
-    """Every tensor a module and its submodules hold: parameters, buffers and plain attributes."""
-    out: list[Any] = []
-    for sub in module.modules():
-        for key, value in vars(sub).items():
-            if key in ("_parameters", "_buffers"):
-                out += [t for v in value.values() for t in _held(v)]
-            elif key != "_modules":
-                out += _held(value)
+def _cell_filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 — an empty cell raises
+    except ValueError:
+        return False
+    return True
+
+
+def _slots(cls: type) -> list[str]:
+    names: list[str] = []
+    for klass in cls.__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        names += [slots] if isinstance(slots, str) else [s for s in slots if s not in ("__dict__", "__weakref__")]
+    return names
+
+
+def _storages(tensors: list[Any]) -> dict[tuple[int, str], int]:
+    """Distinct storages of ``tensors`` → their size in bytes (meta tensors hold nothing)."""
+    out: dict[tuple[int, str], int] = {}
+    for t in tensors:
+        if t.is_meta:
+            continue
+        storage = t.untyped_storage()
+        out[(storage.data_ptr(), str(t.device))] = storage.nbytes()
     return out
 
 
 def stored_bytes(modules: list[Any]) -> int:
-    """Bytes of the distinct tensor storages ``modules`` hold (a storage shared twice counts once)."""
-    seen: dict[tuple[int, str], int] = {}
-    for module in modules:
-        for t in _tensors(module):
-            if t.is_meta:
-                continue
-            storage = t.untyped_storage()
-            seen[(storage.data_ptr(), str(t.device))] = storage.nbytes()
-    return sum(seen.values())
+    """Bytes of the distinct tensor storages reachable from ``modules`` (a storage shared twice counts once)."""
+    return sum(_storages(reachable_tensors(list(modules))).values())
+
+
+def footprint_bytes(model: Any, allowance: dict[str, int]) -> int:
+    """Bytes stored by ``model`` beyond its non-quantizable tensors.
+
+    Every distinct storage reachable from the returned model counts (see
+    :func:`reachable_tensors`), except the parameters and buffers that the original model has
+    *outside* its quantizable layers — embeddings, ``lm_head``, norms, rotary buffers — looked up
+    by name in the returned model. ``allowance`` maps those names to their original size in bytes;
+    each is excused up to that size, so a full-precision copy hidden anywhere (an attribute of the
+    model, of a norm, a list, a closure) or packed into an enlarged embedding still counts.
+    """
+    total = _storages(reachable_tensors(model))
+    tensors = dict(model.named_parameters(remove_duplicate=False))
+    tensors.update(dict(model.named_buffers(remove_duplicate=False)))
+    excused: dict[tuple[int, str], int] = {}
+    for name, limit in allowance.items():
+        t = tensors.get(name)
+        if t is None or t.is_meta:
+            continue
+        key = (t.untyped_storage().data_ptr(), str(t.device))
+        if key in total:
+            excused[key] = min(total[key], max(excused.get(key, 0), limit))
+    return sum(total.values()) - sum(excused.values())
+
+
+def allowance_of(model: Any, layers: Iterable[str]) -> dict[str, int]:
+    """Name → bytes of each parameter and buffer of ``model`` outside the quantizable ``layers`` (names)."""
+    prefixes = tuple(f"{name}." for name in layers)
+    named = list(model.named_parameters(remove_duplicate=False)) + list(model.named_buffers(remove_duplicate=False))
+    return {name: t.numel() * t.element_size() for name, t in named if not name.startswith(prefixes)}
+
+
+def unused_layers(model: Any, modules: list[Any], input_ids: Any) -> list[Any]:
+    """The ``modules`` that one forward pass of ``model`` on ``input_ids`` ([B, T]) never calls."""
+    import torch
+
+    calls = {id(m): 0 for m in modules}
+
+    def count(module: Any, _inputs: Any, _output: Any) -> None:
+        calls[id(module)] += 1
+
+    handles = [m.register_forward_hook(count) for m in modules]
+    try:
+        with torch.no_grad():
+            model(input_ids=input_ids)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return [m for m in modules if calls[id(m)] == 0]
 
 
 def greedy(model: Any, tok: Any, prompts: list[str], new_tokens: int) -> list[str]:
@@ -106,10 +204,14 @@ def run(args: dict[str, Any], channel: Channel) -> None:
                corpus_texts("general", "hidden", int(args["prompts"]), seed=int(args["seed"]) + 1)]
 
     # -- full precision: measured before any learner code is imported -------------------------
-    layers = quantizable(model)
-    fp16_bytes = sum(m.weight.numel() for m in layers.values()) * FP16_BYTES
+    layers = {name: layer.weight.numel() for name, layer in quantizable(model).items()}  # name → elements
+    fp16_bytes = sum(layers.values()) * FP16_BYTES
+    allowance = allowance_of(model, layers)
     base_ppl = perplexity(model, tok, texts)
     reference = greedy(model, tok, prompts, int(args["new_tokens"]))
+    candidate = copy.deepcopy(model)
+    del model  # the learner's code cannot find the full-precision model in memory and call it instead
+    gc.collect()
 
     # -- the learner's quantize(model) --------------------------------------------------------
     module = importlib.import_module(args["module"])
@@ -118,22 +220,30 @@ def run(args: dict[str, Any], channel: Channel) -> None:
         channel.fault(f"{args['module']}.py has no function {args['function']}()", status="fail")
         return
     t0 = time.perf_counter()
-    quantized = quantize(copy.deepcopy(model))
+    quantized = quantize(candidate)
     quantize_seconds = time.perf_counter() - t0
+    del candidate
     if not isinstance(quantized, torch.nn.Module):
         channel.fault(f"{args['function']}() must return the quantized torch.nn.Module, got "
                       f"{type(quantized).__name__}", status="fail")
         return
     quantized.eval()
 
-    # Footprint: what the returned model stores where the quantizable layers were.
     by_name = dict(quantized.named_modules())
     missing = [name for name in layers if name not in by_name]
     if missing:
         channel.fault(f"the returned model has no module at {missing[0]} (and {len(missing) - 1} more): keep the "
                       "model's structure and replace each linear layer in place", status="fail")
         return
-    q_bytes = stored_bytes([by_name[name] for name in layers])
+    idle = unused_layers(quantized, [by_name[name] for name in layers], tok(prompts[:2], return_tensors="pt",
+                                                                           padding=True).input_ids)
+    if idle:
+        names = [name for name in layers if by_name[name] in idle]
+        channel.fault(f"the returned model's forward never calls the layer at {names[0]} (and {len(names) - 1} "
+                      "more): the quantized layers must be the ones that compute the output", status="fail")
+        return
+    # Footprint: everything the returned model stores, but its embeddings, lm_head and norms.
+    q_bytes = footprint_bytes(quantized, allowance)
     kinds = sorted({type(by_name[name]).__name__ for name in layers})
 
     ppl = perplexity(quantized, tok, texts)

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("peft")
 
 from graders.kinds.lora import _adapter_problem
-from graders.kinds.lora_child import _names
+from graders.kinds.lora_child import _names, foreign_keys
 from graders.paths import exercise_dir
 from tests.graders.kinds.golden import assert_golden
 from tests.helpers import REPO
@@ -31,6 +31,9 @@ def test_lora_finetune_verdicts_match_golden() -> None:
     assert untrained["ppl_change"] == untrained["adapted_ppl"] == "fail"
     assert untrained["trainable_fraction"] == untrained["base_untouched"] == "pass"
     assert verdicts["cheat-full-finetune"]["checks"]["trainable_fraction"] == "fail"
+    assert verdicts["cheat-all-linear"]["checks"]["trainable_fraction"] == "fail"
+    injected = verdicts["cheat-base-weights"]["checks"]
+    assert injected["base_untouched"] == "fail" and injected["trainable_fraction"] == "pass"
     assert verdicts["cheat-few-steps"]["checks"]["adapted_ppl"] == "fail"
 
 
@@ -42,6 +45,16 @@ def test_a_pickled_or_missing_adapter_is_refused_with_what_to_do(tmp_path: Path)
     assert "pickled (adapter_model.bin)" in problem and "safetensors" in problem
     (tmp_path / "adapter_model.safetensors").write_bytes(b"")
     assert _adapter_problem(tmp_path) is None
+
+
+def test_adapter_tensors_that_peft_would_load_into_the_base_are_foreign() -> None:
+    lora = ["base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
+            "base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight",
+            "base_model.model.model.embed_tokens.lora_embedding_A"]
+    assert foreign_keys(lora, []) == []
+    assert foreign_keys([*lora, "base_model.model.lm_head.weight"], ["lm_head"]) == []  # a declared module
+    injected = ["base_model.model.model.norm.weight", "base_model.model.model.layers.0.mlp.up_proj.weight"]
+    assert foreign_keys(lora + injected, ["lm_head"]) == sorted(injected)
 
 
 def test_target_modules_are_read_as_peft_saves_them() -> None:

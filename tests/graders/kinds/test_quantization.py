@@ -4,13 +4,21 @@ and the gpu profile pending on a CPU."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 torch = pytest.importorskip("torch")
 bnb = pytest.importorskip("bitsandbytes")
 
-from graders.kinds.quantization_child import quantizable, rouge_l, stored_bytes  # noqa: E402
+from graders.kinds.quantization_child import (  # noqa: E402
+    allowance_of,
+    footprint_bytes,
+    quantizable,
+    rouge_l,
+    stored_bytes,
+    unused_layers,
+)
 from graders.paths import exercise_dir  # noqa: E402
 from tests.graders.kinds.golden import assert_golden  # noqa: E402
 from tests.helpers import REPO  # noqa: E402
@@ -28,8 +36,10 @@ def test_quantize_verdicts_match_golden() -> None:
     for cheat in ("cheat-fp32", "cheat-fp16"):  # full quality, but no smaller than fp16
         assert verdicts[cheat]["checks"] == {"footprint_ratio": "fail", "ppl_change": "pass", "bleu": "pass",
                                              "rouge_l": "pass"}
-    assert verdicts["cheat-zeroed"]["checks"] == {"footprint_ratio": "pass", "ppl_change": "fail", "bleu": "fail",
-                                                  "rouge_l": "fail"}
+    for cheat in ("cheat-zeroed", "cheat-int2"):  # small, and the model forgets
+        assert verdicts[cheat]["checks"] == {"footprint_ratio": "pass", "ppl_change": "fail", "bleu": "fail",
+                                             "rouge_l": "fail"}
+    assert verdicts["cheat-stash"]["checks"]["footprint_ratio"] == "fail"  # the hidden fp32 copy counts
 
 
 def test_footprint_counts_every_storage_once_including_stashed_tensors() -> None:
@@ -57,13 +67,49 @@ def test_footprint_of_bitsandbytes_layers_includes_their_quantization_state() ->
     assert 128 * 128 + 128 * 4 <= stored_bytes([int8]) <= 128 * 128 + 128 * 4 + 512  # codes + a scale per row
 
 
-def test_quantizable_layers_are_the_decoder_linears_not_the_head() -> None:
+def _tiny_llama() -> Any:
     from transformers import LlamaConfig, LlamaForCausalLM
 
     config = LlamaConfig(vocab_size=64, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                          num_attention_heads=2, num_key_value_heads=2)
-    names = quantizable(LlamaForCausalLM(config))
+    model: Any = LlamaForCausalLM(config)
+    model.eval()
+    return model
+
+
+def test_quantizable_layers_are_the_decoder_linears_not_the_head() -> None:
+    names = quantizable(_tiny_llama())
     assert len(names) == 2 * 7 and not any("lm_head" in n or "embed" in n for n in names)
+
+
+def test_model_footprint_counts_copies_hidden_anywhere_and_excuses_only_the_other_tensors() -> None:
+    model = _tiny_llama()
+    layers = {name: layer.weight.numel() for name, layer in quantizable(model).items()}
+    fp16 = sum(layers.values()) * 2
+    allowance = allowance_of(model, layers)
+    assert "lm_head.weight" in allowance and "model.embed_tokens.weight" in allowance
+    assert footprint_bytes(model, allowance) == 2 * fp16  # float32: nothing but the linear weights counts
+    assert footprint_bytes(model.half(), allowance) == fp16
+    q_proj = model.model.layers[0].self_attn.q_proj
+    model.__dict__["_hidden"] = [torch.nn.Linear(64, 64)]  # an unregistered module in a plain list
+    assert footprint_bytes(model, allowance) == fp16 + (64 * 64 + 64) * 4
+    del model.__dict__["_hidden"]
+    shadow = q_proj.weight.detach().float().clone()
+    q_proj.forward = lambda x: torch.nn.functional.linear(x, shadow.to(x.dtype))  # a closure over a copy
+    assert footprint_bytes(model, allowance) == fp16 + 64 * 64 * 4
+    del q_proj.forward
+    norm = model.model.norm
+    norm.weight = torch.nn.Parameter(torch.zeros(64 + 10_000))  # an excused tensor, enlarged to hide data
+    assert footprint_bytes(model, allowance) == fp16 + 10_000 * 4
+
+
+def test_layers_a_forward_routes_around_are_reported() -> None:
+    model = _tiny_llama()
+    layers = list(quantizable(model).values())
+    assert unused_layers(model, layers, torch.tensor([[1, 2, 3]])) == []
+    mlp = model.model.layers[1].mlp
+    mlp.forward = lambda x: x  # skips gate/up/down
+    assert unused_layers(model, layers, torch.tensor([[1, 2, 3]])) == [mlp.gate_proj, mlp.up_proj, mlp.down_proj]
 
 
 def test_rouge_l_is_a_mean_f_measure() -> None:

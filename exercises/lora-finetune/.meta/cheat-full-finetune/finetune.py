@@ -14,7 +14,7 @@ def pack(tokenizer, texts: list[str]) -> torch.Tensor:  # type: ignore[no-untype
     """Every document as <s> text </s>, concatenated into one stream of token ids: [N]."""
     ids: list[int] = []
     for text in texts:
-        ids += tokenizer(text).input_ids + [tokenizer.eos_token_id]
+        ids += [*tokenizer(text).input_ids, tokenizer.eos_token_id]
     return torch.tensor(ids)
 
 
