@@ -15,7 +15,9 @@ def run(args: dict[str, Any], channel: Channel) -> None:
     gen = torch.Generator().manual_seed(int(args["seed"]))
     d, n = int(args["features"]), int(args["samples"])
     true_w = torch.randn(d, generator=gen)  # [d]
-    true_b = float(torch.randn(1, generator=gen)) * 2.0
+    # The intercept is always material (|b| in [1, 3]): a model without one must show it in R².
+    sign = 1.0 if float(torch.rand(1, generator=gen)) < 0.5 else -1.0
+    true_b = sign * (1.0 + 2.0 * float(torch.rand(1, generator=gen)))
     x = torch.randn(n + n // 4, d, generator=gen)  # [n + n/4, d]
     y = x @ true_w + true_b + float(args["noise"]) * torch.randn(x.shape[0], generator=gen)  # [n + n/4]
     x_train, y_train, x_test, y_test = x[:n], y[:n], x[n:], y[n:]

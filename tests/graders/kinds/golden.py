@@ -30,6 +30,9 @@ def verdicts(slug: str, seed: int = SEED) -> dict[str, dict[str, object]]:
 
 def assert_golden(slug: str, seed: int = SEED) -> dict[str, dict[str, object]]:
     got = verdicts(slug, seed)
+    # A golden record of a cheat that passes (or a reference that fails) would freeze the defect in.
+    unexpected = {variant: v["problems"] for variant, v in got.items() if not v["ok"]}
+    assert not unexpected, f"{slug}: variants not as their .meta/config.yaml expects: {unexpected}"
     path = GOLDEN / f"{slug}.json"
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(json.dumps(got, indent=2, sort_keys=True) + "\n", encoding="utf-8")
