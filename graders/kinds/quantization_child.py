@@ -110,11 +110,6 @@ def _storages(tensors: list[Any]) -> dict[tuple[int, str], int]:
     return out
 
 
-def stored_bytes(modules: list[Any]) -> int:
-    """Bytes of the distinct tensor storages reachable from ``modules`` (a storage shared twice counts once)."""
-    return sum(_storages(reachable_tensors(list(modules))).values())
-
-
 def footprint_bytes(model: Any, allowance: dict[str, int]) -> int:
     """Bytes stored by ``model`` beyond its non-quantizable tensors.
 

@@ -16,7 +16,6 @@ from graders.kinds.quantization_child import (  # noqa: E402
     footprint_bytes,
     quantizable,
     rouge_l,
-    stored_bytes,
     unused_layers,
 )
 from graders.paths import exercise_dir  # noqa: E402
@@ -44,13 +43,13 @@ def test_quantize_verdicts_match_golden() -> None:
 
 def test_footprint_counts_every_storage_once_including_stashed_tensors() -> None:
     linear = torch.nn.Linear(64, 32)  # weight [32, 64] + bias [32], float32
-    assert stored_bytes([linear]) == (32 * 64 + 32) * 4
+    assert footprint_bytes(linear, {}) == (32 * 64 + 32) * 4
     linear.backup = linear.weight.detach().clone()  # a full-precision copy hidden in an attribute counts
-    assert stored_bytes([linear]) == (2 * 32 * 64 + 32) * 4
+    assert footprint_bytes(linear, {}) == (2 * 32 * 64 + 32) * 4
     linear.alias = linear.weight.data  # the same storage again does not
-    assert stored_bytes([linear]) == (2 * 32 * 64 + 32) * 4
+    assert footprint_bytes(linear, {}) == (2 * 32 * 64 + 32) * 4
     linear.half()  # parameters become fp16; the stashed copy and the stale alias stay fp32 and count
-    assert stored_bytes([linear]) == (32 * 64 + 32) * 2 + 2 * 32 * 64 * 4
+    assert footprint_bytes(linear, {}) == (32 * 64 + 32) * 2 + 2 * 32 * 64 * 4
 
 
 def test_footprint_of_bitsandbytes_layers_includes_their_quantization_state() -> None:
@@ -60,11 +59,11 @@ def test_footprint_of_bitsandbytes_layers_includes_their_quantization_state() ->
     nf4 = nf4.to("cpu")
     packed = 128 * 128 // 2  # two 4-bit codes per byte
     absmax = 128 * 128 // 64 * 4  # one float32 scale per block of 64
-    assert packed + absmax <= stored_bytes([nf4]) <= packed + absmax + 512  # + codebook and small state
+    assert packed + absmax <= footprint_bytes(nf4, {}) <= packed + absmax + 512  # + codebook and small state
     int8 = bnb.nn.Linear8bitLt(128, 128, bias=False, has_fp16_weights=False)
     int8.weight = bnb.nn.Int8Params(weight.clone(), requires_grad=False, has_fp16_weights=False)
     int8 = int8.to("cpu")
-    assert 128 * 128 + 128 * 4 <= stored_bytes([int8]) <= 128 * 128 + 128 * 4 + 512  # codes + a scale per row
+    assert 128 * 128 + 128 * 4 <= footprint_bytes(int8, {}) <= 128 * 128 + 128 * 4 + 512  # codes + a scale per row
 
 
 def _tiny_llama() -> Any:
