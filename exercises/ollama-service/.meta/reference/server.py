@@ -8,12 +8,13 @@ POST /api/chat · POST /api/embed · POST /api/embeddings · GET /v1/models · P
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -251,6 +252,16 @@ async def api_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": exc.message}, status_code=exc.status)
 
 
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Load the model once per worker process, before it serves a request."""
+    global llm
+    from model import load
+
+    llm = await run_in_threadpool(load)
+    yield
+
+
 app = Starlette(
     routes=[
         Route("/", root, methods=["GET", "HEAD"]),
@@ -265,18 +276,20 @@ app = Starlette(
         Route("/v1/chat/completions", v1_chat_completions, methods=["POST"]),
     ],
     exception_handlers={ApiError: api_error},
+    lifespan=lifespan,
 )
 
 
 def main() -> None:
-    global llm
     import uvicorn
-    from model import load
 
     host, port = parse_host(os.environ.get("OLLAMA_HOST"))
-    llm = load()
-    print(f"serving {llm.name} on http://{host}:{port}", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
+    # Generation is Python-bound per token (the GIL serialises threads): one process per core
+    # serves concurrent clients in parallel. Each worker loads its own copy of the small model.
+    workers = int(os.environ.get("WORKERS") or min(2, os.cpu_count() or 1))
+    print(f"serving on http://{host}:{port} with {workers} worker(s)", flush=True)
+    uvicorn.run("server:app", host=host, port=port, workers=workers, log_level="warning",
+                timeout_graceful_shutdown=2)
 
 
 if __name__ == "__main__":
