@@ -70,7 +70,11 @@ class LocalModel:
 
     def generate(self, prompt: str, *, num_predict: int = 64, temperature: float = 0.8, seed: int | None = None,
                  repeat_penalty: float = 1.1) -> Iterator[str]:
-        """Yield the continuation of ``prompt`` in pieces (one per token, when it decodes to text)."""
+        """Yield the continuation of ``prompt`` in pieces (one per token, when it decodes to text).
+
+        End-of-text is held back until some non-blank text has been produced: the answer is
+        blank only when all ``num_predict`` tokens are whitespace.
+        """
         import torch
 
         ids = self.encode(prompt)
@@ -85,6 +89,10 @@ class LocalModel:
                 out = self.model(input_ids=step_input, past_key_values=past, use_cache=True)
                 past = out.past_key_values
                 logits = out.logits[0, -1].float() + self._mask
+                if self.eos_id is not None and not emitted.strip():
+                    # Never stop before saying something: the tiny Llama often predicts
+                    # end-of-text right after a prompt's full stop, and an empty answer helps no one.
+                    logits[self.eos_id] = float("-inf")
                 if repeat_penalty and repeat_penalty != 1.0 and generated:
                     seen = torch.tensor(sorted(set(generated)))
                     values = logits[seen]
