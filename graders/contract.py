@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from graders.sandbox import Sandbox
 
 __all__ = [
+    "GPU_MODEL_ENV_PREFIX",
     "RESULT_SCHEMA_VERSION",
     "Check",
     "CheckStatus",
@@ -45,6 +46,7 @@ __all__ = [
     "NoParams",
     "Profile",
     "Status",
+    "gpu_model_env",
 ]
 
 RESULT_SCHEMA_VERSION = 1
@@ -53,6 +55,13 @@ Status = Literal["pass", "fail", "error", "pending"]
 CheckStatus = Status
 Profile = Literal["cpu", "gpu"]
 MetricDimension = Dimension | Literal["bool"]
+GPU_MODEL_ENV_PREFIX = "SPRINT_GPU_MODEL_"
+
+
+def gpu_model_env(slug: str) -> str:
+    """The environment variable naming ``slug``'s gpu-profile model folder (``lora-finetune`` →
+    ``SPRINT_GPU_MODEL_LORA_FINETUNE``); ``[grading.gpu_models]`` in sprint.toml is the other way."""
+    return GPU_MODEL_ENV_PREFIX + slug.upper().replace("-", "_")
 
 
 class NoParams(BaseModel):
@@ -169,7 +178,10 @@ class GradeContext:
     ``learner_dir`` is the learner's exercise folder: read it, never write to it (the sandbox
     copies it before running anything). ``library_dir`` is the exercise's folder in the installed
     exercise library, where ``.meta/`` holds hidden data and references. ``seed`` drives every
-    random draw of the run and is recorded in the result.
+    random draw of the run and is recorded in the result. ``gpu_model`` is the learner's own model
+    folder for this exercise's gpu profile (``[grading.gpu_models]`` in sprint.toml, or
+    :func:`gpu_model_env`), absolute; None when none is configured. It is not checked: a kind that
+    uses it says what is wrong with it.
     """
 
     slug: str
@@ -181,6 +193,7 @@ class GradeContext:
     library_dir: Path
     sandbox: Sandbox
     cuda_available: bool = False
+    gpu_model: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -116,8 +116,11 @@ class GradeTarget:
 
 
 def grade(target: GradeTarget, *, profile: Profile, seed: int | None = None, commit: str | None = None,
-          cuda: bool | None = None) -> GradeResult:
-    """One attempt. Never raises for anything the learner's code does."""
+          cuda: bool | None = None, gpu_model: Path | None = None) -> GradeResult:
+    """One attempt. Never raises for anything the learner's code does.
+
+    ``gpu_model``: the learner's model folder for this exercise's gpu profile (``GradeContext.gpu_model``).
+    """
     ex = target.exercise
     seed = secrets.randbelow(2**31) if seed is None else seed
     cuda = detect_cuda() if cuda is None else cuda
@@ -133,7 +136,7 @@ def grade(target: GradeTarget, *, profile: Profile, seed: int | None = None, com
     limits = Limits(wall_s=ex.time_budget, cpu_s=ex.cpu_time, memory_bytes=ex.memory)
     ctx = GradeContext(slug=ex.slug, params=params, thresholds=ex.thresholds_for(profile), profile=profile,
                        seed=seed, learner_dir=target.learner_dir, library_dir=target.library_dir,
-                       sandbox=Sandbox(limits), cuda_available=cuda)
+                       sandbox=Sandbox(limits), cuda_available=cuda, gpu_model=gpu_model)
     try:
         result = kind().grade(ctx)
     except Exception as exc:  # our bug, not the learner's: say so, keep going with other exercises
@@ -160,20 +163,24 @@ def grade_and_record(ws: Workspace, roadmap: Roadmap, conn: sqlite3.Connection, 
     """Grade ``slugs`` in order, record every attempt in the ledger, then sync the local board.
 
     Returns each result with the previous attempt of the same exercise and profile (for deltas).
-    Used by ``sprint grade``/``watch``, the pytest plugin and the dashboard alike.
+    Used by ``sprint grade``/``watch``, the pytest plugin and the dashboard alike. The learner's
+    model folders (``[grading.gpu_models]`` in sprint.toml, or the environment) are read here, so
+    every caller passes each exercise its own.
     """
+    from tracker.config import load_config
     from tracker.ledger import Ledger
     from tracker.sync.local import sync_local
 
     ledger = Ledger(conn)
     profile = resolve_profile(requested)
+    gpu_models = load_config(ws.config_path).grading.gpu_models
     commit = ws.commit()
     out: list[tuple[GradeResult, Attempt | None]] = []
     for slug in slugs:
         if on_start:
             on_start(slug)
         target = GradeTarget.for_workspace(roadmap, slug, ws.root / "exercises")
-        result = grade(target, profile=profile, seed=seed, commit=commit)
+        result = grade(target, profile=profile, seed=seed, commit=commit, gpu_model=gpu_models.get(slug))
         previous = ledger.latest(slug, result.profile)
         ledger.record(result)
         out.append((result, previous))

@@ -43,6 +43,11 @@ SPRINT_TOML = """\
 # cpu: tiny local models; gpu: the real-scale targets; auto: gpu when CUDA is present.
 profile = "auto"
 
+# The gpu profile grades some exercises on your own local models (Hugging Face folders), e.g.:
+# [grading.gpu_models]
+# lora-finetune = "/models/Meta-Llama-3-8B"   # QLoRA of an 8B model
+# quantize = "/models/Mistral-7B-v0.1"        # a 7B model in 6 GB of VRAM
+
 [github]
 # Sync the board to GitHub Issues (+ a Projects v2 board) of this repository:
 # repo = "your-name/llm-sprint"

@@ -22,7 +22,15 @@ with ``save_pretrained(output_dir)``. Two sandboxed runs:
      scores exactly the base perplexity;
    * ``merged_logits_match`` — ``merge_and_unload()`` gives the adapter model's logits (max |Δ| ≤ 1e-3).
 
-gpu profile: ``peak_vram`` (QLoRA of an 8B model, seed 001 weeks 5–6) — ``pending`` without CUDA.
+gpu profile (QLoRA of an 8B model, seed 001 weeks 5–6), on the learner's own model folder
+(``ctx.gpu_model``, from ``[grading.gpu_models]`` in sprint.toml), used in place (16 GB are not
+copied; a stat fingerprint of the folder must be the same after training): the same two runs,
+with ``device="cuda"``. **train** measures ``peak_vram`` (``torch.cuda.max_memory_allocated``,
+summed over the GPUs, from before the learner's module is imported); **measure** loads the base in
+4-bit NF4 (bitsandbytes, bfloat16 compute) with the adapter and measures ``ppl_change`` on the
+hidden FAQ split. ``pending`` without CUDA or without a configured folder; ``error`` when the
+configured folder is not a model folder. The CUDA path has only ever run on a CPU, with the tiny
+model standing in (``_gpu.DEVICE = "cpu"`` in the tests).
 """
 
 from __future__ import annotations
@@ -30,13 +38,14 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from graders.contract import GradeContext, Grader, Measurements, Metric, Status
+from graders.kinds import _gpu
 from graders.kinds.quantization import tiny_model_path
-from graders.sandbox import ProcessSpec, RunOutcome
+from graders.sandbox import Limits, ProcessSpec, RunOutcome
 
 __all__ = ["LoraGrader", "LoraParams"]
 
@@ -51,6 +60,9 @@ class LoraParams(BaseModel):
     function: str = Field(default="finetune", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     eval_docs: int = Field(default=300, ge=10, le=500, description="hidden FAQ documents for perplexity")
     build_timeout_s: float = Field(default=1800.0, gt=0.0, description="first build of the tiny model")
+    gpu_time_budget: float = Field(default=3600.0, gt=0.0, description="wall clock of each gpu-profile run (s)")
+    gpu_memory: int | None = Field(default=None, gt=0, description="host-memory limit of the gpu profile's "
+                                   "training run (bytes); default: this machine's RAM")
 
 
 class LoraGrader(Grader):
@@ -76,14 +88,9 @@ class LoraGrader(Grader):
     def measure(self, ctx: GradeContext) -> Measurements:
         params = ctx.params
         assert isinstance(params, LoraParams)
+        if ctx.profile == "gpu":
+            return self._measure_gpu(ctx, params)
         m = Measurements()
-        if ctx.profile == "gpu":  # QLoRA of an 8B model (seed 001, weeks 5–6)
-            why = ("the 8B QLoRA measurement is not part of this version: grade the cpu profile"
-                   if ctx.cuda_available else "needs a CUDA GPU and an 8B model; this machine has no CUDA")
-            m.skip("ppl_change", why)
-            if ctx.cuda_available:  # without CUDA the evaluator makes the gpu-only metric pending by itself
-                m.skip("peak_vram", why)
-            return m
         if not (ctx.learner_dir / f"{params.module}.py").is_file():
             m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
             return m
@@ -108,14 +115,8 @@ class LoraGrader(Grader):
             if problem:
                 m.fault(problem, checks=tuple(n for n in _MEASURED), status="fail")
                 return m
-            with ctx.sandbox.workdir(None) as clean:
-                for name in ("adapter_config.json", "adapter_model.safetensors"):
-                    (clean / "adapter").mkdir(exist_ok=True)
-                    shutil.copyfile(work / "adapter" / name, clean / "adapter" / name)
-                spec = ProcessSpec(name="measure", main=True, learner=False, harness=(f"{_CHILD}:measure", {
-                    "model_path": model_path, "adapter_dir": str(clean / "adapter"), "seed": ctx.seed,
-                    "eval_docs": params.eval_docs}))
-                measured = ctx.sandbox.run([spec], workdir=clean)
+            measured = _measure_adapter(ctx, work / "adapter", {"model_path": model_path,
+                                                                "eval_docs": params.eval_docs})
         if measured.fault:
             m.log += "\n--- measuring the adapter ---\n" + measured.log()
             _fault(m, measured, checks=_MEASURED)
@@ -138,15 +139,82 @@ class LoraGrader(Grader):
         m.set("base_untouched", untouched,
               "" if untouched else
               "the cached base weights changed" if not intact else
-              f"the adapter file holds {data.get('foreign_count', len(foreign))} tensor(s) that are not LoRA "
-              f"matrices ({', '.join(foreign)}): peft loads them into the base model, overwriting its weights"
-              if foreign else
+              _foreign_message(data) if foreign else
               f"with the adapter disabled the perplexity is {data.get('disabled_ppl', 0):.2f}, not the base's "
               f"{data.get('base_ppl', 0):.2f}")
         error = float(data.get("merge_max_abs_error", float("inf")))
         m.set("merged_logits_match", error <= MERGE_TOLERANCE,
               f"max |Δlogit| {error:.2e} (tolerance {MERGE_TOLERANCE})")
         return m
+
+    def _measure_gpu(self, ctx: GradeContext, params: LoraParams) -> Measurements:
+        """QLoRA of the learner's 8B (see the module docstring); pending or error when it cannot run."""
+        m = Measurements()
+        if not ctx.cuda_available:  # peak_vram, gpu-only, is made pending by evaluate() itself
+            m.skip("ppl_change", "needs a CUDA GPU and an 8B model; this machine has no CUDA")
+            return m
+        folder = _gpu.model_folder(ctx, m, ("ppl_change", "peak_vram"), example="Meta-Llama-3-8B")
+        if folder is None:
+            return m
+        if not (ctx.learner_dir / f"{params.module}.py").is_file():
+            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+            return m
+        limits = _gpu.gpu_limits(ctx, params.gpu_time_budget, params.gpu_memory)
+        before = _gpu.fingerprint(folder)
+        with ctx.sandbox.workdir(ctx.learner_dir) as work:
+            args = {**params.model_dump(), "seed": ctx.seed, "base_model": str(folder),
+                    "output_dir": str(work / "adapter"), "device": _gpu.DEVICE}
+            run = ctx.sandbox.call(f"{_CHILD}:train", args, workdir=work, limits=limits)
+            m.log = run.log()
+            if run.fault:
+                _fault(m, run)
+                return m
+            trained = run.result or {}
+            peak = trained.get("peak_vram")
+            m.set("peak_vram", None if peak is None else float(peak),
+                  f"finetune() took {trained.get('train_seconds', 0):.0f} s" if peak is not None else
+                  "not measured: the run was not on CUDA")
+            if _gpu.fingerprint(folder) != before:
+                m.fault(f"the files in {folder} changed while finetune() ran: the base model is compared with "
+                        "itself plus your adapter, so leave its folder as it is (save only the adapter, to "
+                        "output_dir)", checks=("ppl_change",), status="fail")
+                return m
+            problem = _adapter_problem(work / "adapter")
+            if problem:
+                m.fault(problem, checks=("ppl_change",), status="fail")
+                return m
+            measured = _measure_adapter(ctx, work / "adapter", {
+                "model_path": str(folder), "eval_docs": params.eval_docs, "device": _gpu.DEVICE, "load_4bit": True,
+                "batch_size": _gpu.EVAL_BATCH,
+            }, limits=limits)
+        if measured.fault:
+            m.log += "\n--- measuring the adapter ---\n" + measured.log()
+            _fault(m, measured, checks=("ppl_change",))
+            return m
+        data = measured.result or {}
+        foreign = data.get("foreign_keys") or []
+        if foreign:  # they would overwrite the base the adapter is compared with
+            m.fault(_foreign_message(data), checks=("ppl_change",), status="fail")
+        elif data.get("ppl_change") is None:
+            m.fault("the adapted model's perplexity is not finite", checks=("ppl_change",), status="fail")
+        else:
+            m.set("ppl_change", data["ppl_change"],
+                  f"hidden FAQ perplexity {data['base_ppl']:.2f} → {data['adapted_ppl']:.2f} on the 4-bit base "
+                  f"(r={data.get('rank')}, targets: {', '.join(data.get('target_modules', [])) or '?'})")
+        return m
+
+
+def _measure_adapter(ctx: GradeContext, adapter: Path, args: dict[str, object],
+                     limits: Limits | None = None) -> RunOutcome:
+    """Run ``lora_child:measure`` in a fresh trusted process on a folder holding only the adapter's
+    two files (it imports none of the learner's code); ``args`` adds the base and how to load it."""
+    with ctx.sandbox.workdir(None) as clean:
+        (clean / "adapter").mkdir()
+        for name in ("adapter_config.json", "adapter_model.safetensors"):
+            shutil.copyfile(adapter / name, clean / "adapter" / name)
+        spec = ProcessSpec(name="measure", main=True, learner=False, harness=(f"{_CHILD}:measure", {
+            **args, "adapter_dir": str(clean / "adapter"), "seed": ctx.seed}))
+        return ctx.sandbox.run([spec], workdir=clean, limits=limits)
 
 
 _MEASURED = ("ppl_change", "adapted_ppl", "trainable_fraction", "base_untouched", "merged_logits_match")
@@ -156,6 +224,12 @@ def _fault(m: Measurements, run: RunOutcome, checks: tuple[str, ...] | None = No
     fault = run.learner_fault
     status: Status = "fail" if fault and fault.get("status") == "fail" else "error"
     m.fault(run.fault or "the run failed", checks=checks, status=status)
+
+
+def _foreign_message(data: dict[str, Any]) -> str:
+    foreign = data.get("foreign_keys") or []
+    return (f"the adapter file holds {data.get('foreign_count', len(foreign))} tensor(s) that are not LoRA "
+            f"matrices ({', '.join(foreign)}): peft loads them into the base model, overwriting its weights")
 
 
 def _adapter_problem(folder: Path) -> str | None:

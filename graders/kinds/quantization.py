@@ -22,7 +22,15 @@ when saved and reloaded, so nothing is saved.
 * ``bleu`` / ``rouge_l`` — greedy generations of the quantized model against the full-precision
   model's, sacrebleu corpus BLEU (0–100) and mean ROUGE-L F-measure (0–1, rouge-score).
 * ``peak_memory`` — the child's peak RSS (informative).
-* gpu profile: ``peak_vram`` — a 7B model quantized on a CUDA GPU; ``pending`` without one.
+
+gpu profile (seed 000's outcome, "a 7B model fits into 6 GB of VRAM"), on the learner's own model
+folder (``ctx.gpu_model``, from ``[grading.gpu_models]`` in sprint.toml): the child
+``quantization_child:run_gpu`` measures the model in fp16 on CUDA, frees it, hands a fresh fp16
+copy on the CPU to the same ``quantize(model)``, which returns it on the GPU, and measures the
+same four metrics plus ``peak_vram`` (``torch.cuda.max_memory_allocated`` from before the learner's
+module is imported to after the last measurement). ``pending`` without CUDA or without a configured
+folder; ``error`` when the configured folder is not a model folder. The CUDA path has only ever run
+on a CPU, with the tiny model standing in (``_gpu.DEVICE = "cpu"`` in the tests).
 """
 
 from __future__ import annotations
@@ -30,11 +38,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from graders.contract import GradeContext, Grader, Measurements, Metric, Status
+from graders.kinds import _gpu
+from graders.sandbox import RunOutcome
 
 __all__ = ["QuantizationGrader", "QuantizationParams", "tiny_model_path"]
 
@@ -48,6 +58,9 @@ class QuantizationParams(BaseModel):
     prompts: int = Field(default=40, ge=4, le=200, description="prompts for greedy generation")
     new_tokens: int = Field(default=24, ge=4, le=128, description="tokens generated per prompt")
     build_timeout_s: float = Field(default=1800.0, gt=0.0, description="first build of the tiny model")
+    gpu_time_budget: float = Field(default=3600.0, gt=0.0, description="wall clock of the gpu profile's run (s)")
+    gpu_memory: int | None = Field(default=None, gt=0, description="host-memory limit of the gpu profile's run "
+                                   "(bytes); default: this machine's RAM (the fp16 7B alone is ≈ 15 GB)")
 
 
 class QuantizationGrader(Grader):
@@ -55,27 +68,24 @@ class QuantizationGrader(Grader):
     Params: ClassVar[type[BaseModel]] = QuantizationParams
     metrics: ClassVar[tuple[Metric, ...]] = (
         Metric("footprint_ratio", "ratio", "bytes stored by the quantized linear layers / their fp16 weights",
-               profiles=("cpu",), higher_is_better=False),
-        Metric("ppl_change", "ratio", "perplexity of the quantized model / full precision − 1", profiles=("cpu",),
                higher_is_better=False),
-        Metric("bleu", "number", "BLEU (sacrebleu) of greedy generations against full precision", profiles=("cpu",),
+        Metric("ppl_change", "ratio", "perplexity of the quantized model / full precision − 1",
+               higher_is_better=False),
+        Metric("bleu", "number", "BLEU (sacrebleu) of greedy generations against full precision",
                higher_is_better=True),
         Metric("rouge_l", "number", "ROUGE-L F-measure of greedy generations against full precision",
-               profiles=("cpu",), higher_is_better=True),
+               higher_is_better=True),
         Metric("peak_memory", "bytes", "peak RSS of the grading process", profiles=("cpu",), higher_is_better=False),
-        Metric("peak_vram", "bytes", "peak VRAM of a 7B model quantized on the GPU", profiles=("gpu",),
+        Metric("peak_vram", "bytes", "peak VRAM of a 7B model quantized on the GPU, then evaluated", profiles=("gpu",),
                higher_is_better=False),
     )
 
     def measure(self, ctx: GradeContext) -> Measurements:
         params = ctx.params
         assert isinstance(params, QuantizationParams)
-        m = Measurements()
         if ctx.profile == "gpu":
-            # Without CUDA the evaluator makes this pending by itself; with CUDA, say what is missing.
-            if ctx.cuda_available:
-                m.skip("peak_vram", "the 7B measurement is not part of this version: grade the cpu profile")
-            return m
+            return self._measure_gpu(ctx, params)
+        m = Measurements()
         if not (ctx.learner_dir / f"{params.module}.py").is_file():
             m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
             return m
@@ -89,23 +99,64 @@ class QuantizationGrader(Grader):
                                    workdir=work)
         m.log = run.log()
         if run.fault:
-            fault = run.learner_fault
-            status: Status = "fail" if fault and fault.get("status") == "fail" else "error"
-            m.fault(run.fault, status=status)
+            _fault(m, run)
             return m
-        data = run.result or {}
-        layer_types = ", ".join(data.get("layer_types", []))
-        m.set("footprint_ratio", data.get("footprint_ratio"),
-              f"{data.get('quantized_bytes', 0):,} B stored vs {data.get('fp16_bytes', 0):,} B in fp16 ({layer_types})")
-        if data.get("ppl_change") is None:
-            m.fault("the quantized model's perplexity is not finite", checks=("ppl_change",), status="fail")
-        else:
-            m.set("ppl_change", data["ppl_change"],
-                  f"perplexity {data['base_ppl']:.4f} → {data['quantized_ppl']:.4f}")
-        m.set("bleu", data.get("bleu"), f"{data.get('exact_match', 0):.0%} of generations identical")
-        m.set("rouge_l", data.get("rouge_l"))
+        _set_quality(m, run.result or {})
         m.set("peak_memory", float(run.peak_rss))
         return m
+
+    def _measure_gpu(self, ctx: GradeContext, params: QuantizationParams) -> Measurements:
+        """The learner's 7B on CUDA (see the module docstring); pending or error when it cannot run."""
+        m = Measurements()
+        if not ctx.cuda_available:  # peak_vram, gpu-only, is made pending by evaluate() itself
+            for name in _QUALITY:
+                m.skip(name, "needs a CUDA GPU and a 7B model; this machine has no CUDA")
+            return m
+        folder = _gpu.model_folder(ctx, m, (*_QUALITY, "peak_vram"), example="Mistral-7B-v0.1")
+        if folder is None:
+            return m
+        if not (ctx.learner_dir / f"{params.module}.py").is_file():
+            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+            return m
+        args = {**params.model_dump(), "seed": ctx.seed, "model_path": str(folder), "device": _gpu.DEVICE,
+                "batch_size": _gpu.EVAL_BATCH}
+        with ctx.sandbox.workdir(ctx.learner_dir) as work:
+            run = ctx.sandbox.call("graders.kinds.quantization_child:run_gpu", args, workdir=work,
+                                   limits=_gpu.gpu_limits(ctx, params.gpu_time_budget, params.gpu_memory))
+        m.log = run.log()
+        if run.fault:
+            _fault(m, run)
+            return m
+        data = run.result or {}
+        _set_quality(m, data)
+        peak = data.get("peak_vram")
+        m.set("peak_vram", None if peak is None else float(peak),
+              f"on {data.get('device', '?')}: quantize() took {data.get('quantize_seconds', 0):.0f} s; the window "
+              f"covers quantizing and evaluating (batches of {_gpu.EVAL_BATCH})" if peak is not None else
+              "not measured: the run was not on CUDA")
+        return m
+
+
+_QUALITY = ("footprint_ratio", "ppl_change", "bleu", "rouge_l")
+
+
+def _fault(m: Measurements, run: RunOutcome) -> None:
+    fault = run.learner_fault
+    status: Status = "fail" if fault and fault.get("status") == "fail" else "error"
+    m.fault(run.fault or "the run failed", status=status)
+
+
+def _set_quality(m: Measurements, data: dict[str, Any]) -> None:
+    """The metrics both profiles measure on the returned model, from the child's result."""
+    layer_types = ", ".join(data.get("layer_types", []))
+    m.set("footprint_ratio", data.get("footprint_ratio"),
+          f"{data.get('quantized_bytes', 0):,} B stored vs {data.get('fp16_bytes', 0):,} B in fp16 ({layer_types})")
+    if data.get("ppl_change") is None:
+        m.fault("the quantized model's perplexity is not finite", checks=("ppl_change",), status="fail")
+    else:
+        m.set("ppl_change", data["ppl_change"], f"perplexity {data['base_ppl']:.4f} → {data['quantized_ppl']:.4f}")
+    m.set("bleu", data.get("bleu"), f"{data.get('exact_match', 0):.0%} of generations identical")
+    m.set("rouge_l", data.get("rouge_l"))
 
 
 def tiny_model_path(timeout_s: float) -> str:

@@ -1,5 +1,6 @@
 """Kind ``quantization`` on quantize: golden verdicts, the footprint measured from stored tensors,
-and the gpu profile pending on a CPU."""
+and the gpu profile: pending on a CPU or without a model folder, an error for a broken one, and its
+CUDA path run on a CPU with the tiny model standing in for the 7B."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ import pytest
 torch = pytest.importorskip("torch")
 bnb = pytest.importorskip("bitsandbytes")
 
+from graders.contract import GradeResult  # noqa: E402
+from graders.kinds import _gpu  # noqa: E402
+from graders.kinds.quantization import tiny_model_path  # noqa: E402
 from graders.kinds.quantization_child import (  # noqa: E402
     allowance_of,
     footprint_bytes,
+    off_device,
     quantizable,
     rouge_l,
     unused_layers,
@@ -115,12 +120,100 @@ def test_rouge_l_is_a_mean_f_measure() -> None:
     assert rouge_l(["the cat sat", "a b c d"], ["the cat sat", "w x y z"]) == pytest.approx(0.5)
 
 
-def test_gpu_profile_without_cuda_is_pending_not_failed() -> None:
+def _grade(variant: str, profile: str = "gpu", *, cuda: bool, gpu_model: Path | None = None,
+           **params: int) -> GradeResult:
+    """Grade a variant of quantize; ``params`` shrink the measurement (the roadmap's are for real runs)."""
     roadmap = load_roadmap(REPO / "roadmap.yaml")
     ex = roadmap.exercise("quantize")
     assert ex is not None
+    ex = ex.model_copy(update={"params": {**ex.params, **params}})
     library = exercise_dir("quantize")
-    with materialise(library, library / ".meta" / "reference", load_meta(library)) as folder:
-        result = grade(GradeTarget(ex, Path(folder), library), profile="gpu", cuda=False)
+    with materialise(library, library / ".meta" / variant, load_meta(library)) as folder:
+        return grade(GradeTarget(ex, Path(folder), library), profile=profile, cuda=cuda, gpu_model=gpu_model,  # type: ignore[arg-type]
+                     seed=7)
+
+
+_GPU_CHECKS = ["footprint_ratio", "ppl_change", "bleu", "rouge_l", "peak_vram"]
+
+
+def test_gpu_profile_without_cuda_is_pending_not_failed(tmp_path: Path) -> None:
+    result = _grade("reference", cuda=False, gpu_model=tmp_path)  # a model folder does not make a GPU
     assert result.status == "pending"
-    assert [c.name for c in result.checks] == ["peak_vram"] and "CUDA" in result.checks[0].message
+    assert [c.name for c in result.checks] == _GPU_CHECKS
+    assert all("CUDA" in c.message for c in result.checks)
+
+
+def test_gpu_profile_without_a_model_folder_is_pending_and_says_where_to_set_one() -> None:
+    result = _grade("reference", cuda=True)
+    assert result.status == "pending"
+    assert [c.name for c in result.checks] == _GPU_CHECKS and all(c.status == "pending" for c in result.checks)
+    message = result.checks[0].message
+    for part in ("sprint.toml", "[grading.gpu_models]", 'quantize = "/path/to/Mistral-7B-v0.1"',
+                 "SPRINT_GPU_MODEL_QUANTIZE", "config.json"):
+        assert part in message, message
+
+
+@pytest.mark.parametrize("broken", ["missing", "file", "no-config"])
+def test_a_configured_model_folder_that_is_not_one_is_an_error(tmp_path: Path, broken: str) -> None:
+    folder = tmp_path / "Mistral-7B"
+    if broken == "file":
+        folder.write_text("not a folder")
+    elif broken == "no-config":
+        folder.mkdir()
+        (folder / "model.safetensors").write_bytes(b"")
+    result = _grade("reference", cuda=True, gpu_model=folder)
+    assert result.status == "error"
+    assert [c.status for c in result.checks] == ["error"] * 5
+    expected = {"missing": "does not exist", "file": "is not a folder", "no-config": "has no config.json"}[broken]
+    assert str(folder) in result.message and expected in result.message and "[grading.gpu_models]" in result.message
+
+
+_SMALL = {"eval_docs": 10, "prompts": 4, "new_tokens": 4}  # bitsandbytes' 4-bit CPU kernels are slow
+
+
+def test_gpu_path_runs_on_a_cpu_with_the_tiny_model_standing_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CUDA path end to end — parent, sandbox, ``run_gpu`` — with the device the only change."""
+    monkeypatch.setattr(_gpu, "DEVICE", "cpu")
+    result = _grade("reference", cuda=True, gpu_model=Path(tiny_model_path(1800.0)), **_SMALL)
+    checks = {c.name: c for c in result.checks}
+    assert [checks[n].status for n in _GPU_CHECKS[:4]] == ["pass"] * 4, result.message
+    assert 0.2 < float(checks["footprint_ratio"].measured or 0) < 0.35  # NF4 of the 28 layers
+    assert "Linear4bit" in checks["footprint_ratio"].message
+    assert checks["peak_vram"].status == "fail" and "not on CUDA" in checks["peak_vram"].message
+
+
+def test_gpu_path_holds_the_returned_model_to_the_same_footprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_gpu, "DEVICE", "cpu")
+    result = _grade("cheat-fp32", cuda=True, gpu_model=Path(tiny_model_path(1800.0)), **_SMALL)
+    checks = {c.name: c for c in result.checks}
+    assert checks["footprint_ratio"].status == "fail" and checks["footprint_ratio"].measured == pytest.approx(2.0)
+    assert checks["ppl_change"].measured == 0.0 and checks["bleu"].measured == pytest.approx(100.0)
+
+
+def test_a_model_folder_transformers_cannot_load_is_an_error_naming_the_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_gpu, "DEVICE", "cpu")
+    (tmp_path / "config.json").write_text('{"model_type": "no-such-architecture"}')
+    result = _grade("reference", cuda=True, gpu_model=tmp_path, **_SMALL)
+    assert result.status == "error"
+    assert f"the model in {tmp_path} could not be loaded" in result.message
+    assert "[grading.gpu_models]" in result.message
+
+
+def test_gpu_path_fails_a_model_returned_off_the_device(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On CUDA a model left on the CPU fails; here, with the CPU standing in, one moved to "meta"."""
+    monkeypatch.setattr(_gpu, "DEVICE", "cpu")
+    (tmp_path / "quantize.py").write_text("def quantize(model):\n    return model.to('meta')\n")
+    ex = load_roadmap(REPO / "roadmap.yaml").exercise("quantize")
+    assert ex is not None
+    ex = ex.model_copy(update={"params": {**ex.params, **_SMALL}})
+    result = grade(GradeTarget(ex, tmp_path, exercise_dir("quantize")), profile="gpu", cuda=True, seed=7,
+                   gpu_model=Path(tiny_model_path(1800.0)))
+    assert result.status == "fail"
+    assert "model.embed_tokens.weight is not on cpu" in result.message and "model.to('cpu')" in result.message
+
+
+def test_a_model_left_off_the_gpu_is_named() -> None:
+    model = _tiny_llama()
+    assert off_device(model, "cpu") is None
+    assert off_device(model, "cuda") == "model.embed_tokens.weight"
