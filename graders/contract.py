@@ -208,6 +208,10 @@ class Grader(abc.ABC):
     Params: ClassVar[type[BaseModel]] = NoParams
     metrics: ClassVar[tuple[Metric, ...]] = ()
     version: ClassVar[str] = "1"
+    # True when a verdict depends on wall-clock speed (a latency, throughput or runtime threshold):
+    # such an exercise must be graded on an otherwise idle machine. `sprint dev check --untimed`
+    # leaves it out, so CI can grade the others alongside the tests.
+    timed: ClassVar[bool] = False
 
     @abc.abstractmethod
     def measure(self, ctx: GradeContext) -> Measurements:

@@ -41,7 +41,10 @@ __all__ = ["Limits", "ProcessSpec", "RunOutcome", "Sandbox", "clean_env", "copy_
 
 GB = 1_000_000_000
 _SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "PRIVATE_KEY")
-_PASS_THROUGH = ("LANG", "LC_ALL", "TZ", "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
+# Thread limits pass through too: on a busy machine (CI grades beside the tests) OpenMP threads
+# that spin-wait for a descheduled sibling made a run up to 7× slower; one thread each avoids it.
+_PASS_THROUGH = ("LANG", "LC_ALL", "TZ", "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH",
+                 "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 _IGNORED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".mypy_cache", ".git", ".sprint"}
 _SIGNAL_HINTS = {
     signal.SIGSEGV: "crashed with a segmentation fault (SIGSEGV)",

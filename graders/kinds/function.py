@@ -47,6 +47,7 @@ class FunctionParams(BaseModel):
 class FunctionGrader(Grader):
     kind: ClassVar[str] = "function"
     Params: ClassVar[type[BaseModel]] = FunctionParams
+    timed: ClassVar[bool] = True  # thresholds on wall-clock speed
     metrics: ClassVar[tuple[Metric, ...]] = (
         Metric("accuracy", "ratio", "fraction of hidden cases answered exactly like the reference",
                higher_is_better=True),

@@ -61,6 +61,7 @@ class McpParams(BaseModel):
 class McpGrader(Grader):
     kind: ClassVar[str] = "mcp"
     Params: ClassVar[type[BaseModel]] = McpParams
+    timed: ClassVar[bool] = True  # thresholds on wall-clock speed
     metrics: ClassVar[tuple[Metric, ...]] = (
         Metric("stdio", "bool", "initialize, list tools and call the tool over stdio"),
         Metric("http", "bool", "initialize, list tools and call the tool over streamable HTTP"),

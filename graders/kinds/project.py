@@ -58,6 +58,7 @@ class ProjectParams(BaseModel):
 class ProjectGrader(Grader):
     kind: ClassVar[str] = "project"
     Params: ClassVar[type[BaseModel]] = ProjectParams
+    timed: ClassVar[bool] = True  # thresholds on wall-clock speed
     metrics: ClassVar[tuple[Metric, ...]] = (
         Metric("pep621_valid", "bool", "pyproject.toml has valid PEP 621 [project] metadata (validate-pyproject)"),
         Metric("deps_declared", "bool", "every third-party module the notebook imports is a declared dependency"),

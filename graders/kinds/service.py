@@ -222,6 +222,7 @@ _HINT = ("it must listen on the address in OLLAMA_HOST (default 127.0.0.1:11434)
 class ServiceGrader(Grader):
     kind: ClassVar[str] = "service"
     Params: ClassVar[type[BaseModel]] = ServiceParams
+    timed: ClassVar[bool] = True  # thresholds on wall-clock speed
     metrics: ClassVar[tuple[Metric, ...]] = (
         Metric("list_models", "bool", "GET /api/tags lists a model (the official ollama client's list())"),
         Metric("generate", "bool", "generate() returns text and done=true"),

@@ -50,3 +50,28 @@ def test_dev_check_compares_with_golden_records(tmp_path: Path) -> None:
     assert "golden: csv-to-json/cheat-" in drift.stdout and "not in the golden record" in drift.stdout
     bad = sprint("dev", "check", "csv-to-json", "--golden", str(tmp_path / "nowhere"))
     assert bad.returncode == 2 and "not a folder" in bad.stderr
+
+
+def test_timed_and_untimed_split_the_library_by_kind() -> None:
+    both = sprint("dev", "check", "csv-to-json", "deploy", "--timed", "--json")
+    assert both.returncode == 0, both.stdout + both.stderr
+    assert {v["exercise"] for v in json.loads(both.stdout)} == {"csv-to-json"}  # its runtime threshold
+    none = sprint("dev", "check", "csv-to-json", "--untimed")
+    assert none.returncode == 2 and "no untimed exercise among csv-to-json" in none.stderr
+
+
+def test_every_exercise_with_a_threshold_on_time_is_graded_by_a_timed_kind() -> None:
+    """`--untimed` runs beside other work in CI: a speed threshold there would make verdicts flaky."""
+    from graders.registry import get_kind
+    from tests.helpers import REPO
+    from tracker.roadmap import load_roadmap
+
+    roadmap = load_roadmap(REPO / "roadmap.yaml")
+    for ex in roadmap.exercises:
+        kind = get_kind(ex.kind)
+        if kind is None or kind.timed:
+            continue
+        for profile in ("cpu", "gpu"):
+            for name in ex.thresholds_for(profile):
+                metric = kind.metric(name)
+                assert metric is None or metric.dimension != "seconds", (ex.slug, name)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from graders.paths import default_roadmap, exercise_dir
+from graders.registry import get_kind
 from tracker.cli.app import dev_app
 from tracker.cli.common import JsonOption
 from tracker.cli.output import console, print_json
@@ -23,6 +24,10 @@ def check(
     golden: Annotated[Path | None, typer.Option("--golden", metavar="DIR", file_okay=False,
                                                 help="Also compare every verdict with DIR/<slug>.json (the "
                                                      "golden records of tests/graders/kinds/golden).")] = None,
+    timed: Annotated[bool | None, typer.Option("--timed/--untimed", show_default=False,
+                                               help="Only the exercises whose verdicts depend on wall-clock "
+                                                    "speed (latency, throughput or runtime thresholds: grade "
+                                                    "them on an idle machine), or only the others.")] = None,
     json_: JsonOption = False,
 ) -> None:
     """Grade each exercise's reference (must pass), starter (must fail) and cheats (must fail)."""
@@ -34,6 +39,11 @@ def check(
             raise UsageError(f"not in the exercise library: {', '.join(unknown)}; "
                              f"available: {', '.join(e.slug for e in available)}")
         available = [e for e in available if e.slug in slugs]
+    if timed is not None:
+        available = [e for e in available if _is_timed(e.kind) == timed]
+        if not available:  # checking nothing must not look like a pass
+            flag = "timed" if timed else "untimed"
+            raise UsageError(f"no {flag} exercise among {', '.join(slugs) if slugs else 'the library'}: drop --{flag}")
     out = console()
     outcomes: list[VariantOutcome] = []
 
@@ -69,3 +79,8 @@ def check(
                   + (f"; {len(drift)} verdict(s) differ from the golden records" if golden is not None else ""))
     if bad or drift:
         raise typer.Exit(1)
+
+
+def _is_timed(kind_name: str) -> bool:
+    kind = get_kind(kind_name)
+    return bool(kind and kind.timed)
