@@ -339,6 +339,9 @@ def _launch(argv: list[str]) -> int:
     target = argv[1:]
     with contextlib.suppress(OSError):
         os.setsid()  # already a session leader when our caller asked for a new session
+    from graders.supervisor import keep_niceness
+
+    keep_niceness()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if cpu_s:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 2))

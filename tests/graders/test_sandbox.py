@@ -8,8 +8,11 @@ interfaces, and by a loopback server in *this* process that the child must not r
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
+import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -229,3 +232,26 @@ def test_our_process_is_unharmed(tmp_path: Path) -> None:
     hostile(tmp_path, "open(json_path, 'w').write('[]')\n")
     assert [c for c in psutil.Process(os.getpid()).children(recursive=True) if c.is_running()
             and c.status() != psutil.STATUS_ZOMBIE] == []
+
+
+def test_a_niced_grader_stays_niced_in_the_new_sessions_it_starts(tmp_path: Path) -> None:
+    """Autogroup scheduling gives each session its own group at nice 0: a niced `sprint dev check`
+    would compete as an equal with everything else unless the group takes the nice value too."""
+    autogroup = Path("/proc/self/autogroup")
+    if not autogroup.exists():
+        pytest.skip("no autogroup scheduling here")
+    (tmp_path / "probe.py").write_text(
+        "import os\n"
+        "def main(args, channel):\n"
+        "    channel.result(autogroup=open('/proc/self/autogroup').read(), sid=os.getsid(0), pid=os.getpid())\n")
+    code = ("import json, sys\nfrom pathlib import Path\nfrom graders.sandbox import Sandbox\n"
+            "sb = Sandbox()\n"
+            "with sb.workdir(Path(sys.argv[1])) as work:\n"
+            "    run = sb.call('probe:main', {}, workdir=work)\n"
+            "print(json.dumps(run.result))\n")
+    out = subprocess.run(["nice", "-n", "7", sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                         text=True, timeout=60, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["sid"] == result["pid"]  # the learner's process leads a session of its own
+    assert result["autogroup"].strip().endswith("nice 7"), result["autogroup"]
