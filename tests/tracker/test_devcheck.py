@@ -75,3 +75,14 @@ def test_every_exercise_with_a_threshold_on_time_is_graded_by_a_timed_kind() -> 
             for name in ex.thresholds_for(profile):
                 metric = kind.metric(name)
                 assert metric is None or metric.dimension != "seconds", (ex.slug, name)
+
+
+def test_jobs_check_untimed_exercises_side_by_side_and_keep_the_roadmap_order(tmp_path: Path) -> None:
+    golden = Path(__file__).parents[1] / "graders" / "kinds" / "golden"
+    run = sprint("dev", "check", "deploy", "csv-to-json", "--jobs", "2", "--seed", "20261122", "--golden", str(golden))
+    assert run.returncode == 0, run.stdout + run.stderr
+    text = " ".join(run.stdout.split())
+    assert "1 untimed exercise(s), 2 at a time" in text
+    # deploy (untimed, in the pool) is shown before csv-to-json (timed: checked alone, afterwards)
+    assert text.index("deploy (deploy)") < text.index("csv-to-json (function)")
+    assert "0 verdict(s) differ from the golden records" in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +17,7 @@ from tracker.cli.output import console, print_json
 from tracker.devcheck import VariantOutcome, check_exercise, golden_drift, verdicts
 from tracker.errors import UsageError
 from tracker.roadmap.loader import load_roadmap
+from tracker.roadmap.models import Exercise
 
 
 @dev_app.command("check")
@@ -28,6 +31,9 @@ def check(
                                                help="Only the exercises whose verdicts depend on wall-clock "
                                                     "speed (latency, throughput or runtime thresholds: grade "
                                                     "them on an idle machine), or only the others.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=64,
+                                      help="Check this many untimed exercises at a time (timed ones are "
+                                           "always checked alone, after them).")] = 1,
     json_: JsonOption = False,
 ) -> None:
     """Grade each exercise's reference (must pass), starter (must fail) and cheats (must fail)."""
@@ -44,32 +50,49 @@ def check(
         if not available:  # checking nothing must not look like a pass
             flag = "timed" if timed else "untimed"
             raise UsageError(f"no {flag} exercise among {', '.join(slugs) if slugs else 'the library'}: drop --{flag}")
-    out = console()
-    outcomes: list[VariantOutcome] = []
-
-    def show(o: VariantOutcome) -> None:
-        if json_:
-            return
-        mark = "[green]✓[/]" if o.ok else "[red]✗[/]"
-        failing = ", ".join(f"{c.name}={c.display or c.status}" for c in o.result.failing()[:4])
-        out.print(f"  {mark} {o.name}: expected {o.expected}, got [bold]{o.result.status}[/] "
-                  f"[dim]({o.result.duration_s:.1f} s)[/]" + (f" — {failing}" if failing else ""))
-        for p in o.problems:
-            out.print(f"      [red]{p}[/]", markup=True)
-
     if golden is not None and not golden.is_dir():
         raise UsageError(f"--golden {golden}: not a folder of golden records")
-    drift: list[str] = []
-    for ex in available:
+    out = console()
+    lock = threading.Lock()
+
+    def render(o: VariantOutcome) -> list[str]:
+        mark = "[green]✓[/]" if o.ok else "[red]✗[/]"
+        failing = ", ".join(f"{c.name}={c.display or c.status}" for c in o.result.failing()[:4])
+        return [f"  {mark} {o.name}: expected {o.expected}, got [bold]{o.result.status}[/] "
+                f"[dim]({o.result.duration_s:.1f} s)[/]" + (f" — {failing}" if failing else "")] + \
+            [f"      [red]{p}[/]" for p in o.problems]
+
+    def emit(lines: list[str]) -> None:
         if not json_:
-            out.print(f"[bold]{ex.slug}[/] ({ex.kind})")
-        mine = check_exercise(ex, exercise_dir(ex.slug), seed=seed, on_variant=show)
-        outcomes += mine
-        if golden is not None:
-            lines = golden_drift(ex.slug, verdicts(mine), golden)
-            drift += lines
-            for line in lines if not json_ else []:
-                out.print(f"  [red]✗ golden: {line}[/]")
+            with lock:
+                for line in lines:
+                    out.print(line)
+
+    def one(ex: Exercise, live: bool) -> tuple[list[VariantOutcome], list[str]]:
+        """Check one exercise; print as it goes (``live``) or its whole block at the end."""
+        header = [f"[bold]{ex.slug}[/] ({ex.kind})"]
+        if live:
+            emit(header)
+        mine = check_exercise(ex, exercise_dir(ex.slug), seed=seed,
+                              on_variant=(lambda o: emit(render(o))) if live else None)
+        lines = golden_drift(ex.slug, verdicts(mine), golden) if golden is not None else []
+        body = [] if live else header + [line for o in mine for line in render(o)]
+        emit(body + [f"  [red]✗ golden: {line}[/]" for line in lines])
+        return mine, lines
+
+    # Timed exercises are always graded alone; the others may share the machine (--jobs).
+    alongside = [e for e in available if not _is_timed(e.kind)] if jobs > 1 else []
+    done: dict[str, tuple[list[VariantOutcome], list[str]]] = {}
+    if alongside:
+        emit([f"[dim]{len(alongside)} untimed exercise(s), {jobs} at a time; each is shown when it is done[/]"])
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="dev-check") as pool:
+            futures = {ex.slug: pool.submit(one, ex, False) for ex in alongside}
+            done.update({slug: future.result() for slug, future in futures.items()})
+    for ex in available:
+        if ex.slug not in done:
+            done[ex.slug] = one(ex, True)
+    outcomes = [o for ex in available for o in done[ex.slug][0]]
+    drift = [line for ex in available for line in done[ex.slug][1]]
     bad = [o for o in outcomes if not o.ok]
     if json_:
         print_json([{"exercise": o.exercise, "variant": o.name, "role": o.role, "expected": o.expected, "ok": o.ok,

@@ -330,6 +330,7 @@ def test_missing_files_fail_their_checks(tmp_path: Path) -> None:
     assert ".github/workflows/deploy.yml is missing" in result.check("workflow_ghcr").message
 
 
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_dev_check_reference_passes_starter_and_cheats_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("graders.kinds.deploy.docker_engine", lambda timeout=15.0: "no Docker engine in this test")
     outcomes = {o.name: o for o in check_exercise(roadmap_exercise(), LIBRARY, seed=1)}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from graders.kinds._meta import load_meta_module
 from graders.paths import exercise_dir
 from tests.graders.kinds.golden import assert_golden
 
 
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_csv_to_json_verdicts_match_golden() -> None:
     verdicts = assert_golden("csv-to-json")
     assert verdicts["reference"]["status"] == "pass"

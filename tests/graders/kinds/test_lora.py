@@ -153,6 +153,7 @@ def finetune(base_model, train_texts, output_dir):
 """
 
 
+@pytest.mark.slow  # ~25 s each; the gpu path's end-to-end test stays in the default run
 def test_an_adapter_carrying_base_weights_fails_the_gpu_profile(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """peft would load the extra tensor into the 4-bit base, which the adapter is compared with."""
@@ -190,6 +191,7 @@ def _measure(adapter: Path, **args: Any) -> dict[str, Any]:
     return run.result
 
 
+@pytest.mark.slow  # ~25 s each; the gpu path's end-to-end test stays in the default run
 def test_measuring_on_a_4bit_base_gives_the_perplexity_change_only(adapters: dict[str, Path]) -> None:
     from transformers import AutoTokenizer
 

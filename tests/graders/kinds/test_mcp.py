@@ -42,6 +42,7 @@ def outcomes() -> dict[str, Any]:
 
 
 @pytest.mark.services
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_dev_check_reference_passes_starter_and_cheats_fail(outcomes: dict[str, Any]) -> None:
     problems = {name: o.problems for name, o in outcomes.items() if not o.ok}
     assert not problems, problems
@@ -66,12 +67,14 @@ _NOT_PASSING = {
 
 
 @pytest.mark.services
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_golden_verdicts(outcomes: dict[str, Any]) -> None:
     got = {name: {c.name: c.status for c in o.result.checks if c.status != "pass"} for name, o in outcomes.items()}
     assert got == _NOT_PASSING
 
 
 @pytest.mark.services
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_reference_golden(outcomes: dict[str, Any]) -> None:
     result = outcomes["reference"].result
     assert result.status == "pass", result.message
@@ -84,6 +87,7 @@ def test_reference_golden(outcomes: dict[str, Any]) -> None:
 
 
 @pytest.mark.services
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_starter_fails_not_errors(outcomes: dict[str, Any]) -> None:
     result = outcomes["starter"].result
     assert result.status == "fail"
@@ -91,6 +95,7 @@ def test_starter_fails_not_errors(outcomes: dict[str, Any]) -> None:
 
 
 @pytest.mark.services
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_a_crash_on_empty_input_is_named(outcomes: dict[str, Any]) -> None:
     check = outcomes["cheat-crash-on-empty"].result.check("bad_input")
     assert check.status == "fail" and "did the server crash" in check.message

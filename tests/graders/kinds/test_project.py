@@ -16,6 +16,7 @@ from tests.graders.kinds.golden import assert_golden
 LIBRARY = exercise_dir("project-setup")
 
 
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_project_setup_verdicts_match_golden() -> None:
     verdicts = assert_golden("project-setup")
     assert all(v["ok"] for v in verdicts.values()), {k: v["problems"] for k, v in verdicts.items() if not v["ok"]}

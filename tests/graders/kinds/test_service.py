@@ -52,6 +52,7 @@ def outcomes() -> dict[str, object]:
     return {o.name: o for o in check_exercise(ex, LIBRARY, seed=11)}
 
 
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_dev_check_reference_passes_starter_and_cheats_fail(outcomes: dict[str, object]) -> None:
     problems = {name: o.problems for name, o in outcomes.items() if not o.ok}  # type: ignore[attr-defined]
     assert not problems, problems
@@ -73,12 +74,14 @@ _NOT_PASSING = {
 }
 
 
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_golden_verdicts(outcomes: dict[str, object]) -> None:
     got = {name: {c.name: c.status for c in o.result.checks if c.status != "pass"}  # type: ignore[attr-defined]
            for name, o in outcomes.items()}
     assert got == _NOT_PASSING
 
 
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_reference_golden(outcomes: dict[str, object]) -> None:
     result = outcomes["reference"].result  # type: ignore[attr-defined]
     assert result.status == "pass", result.message
@@ -92,6 +95,7 @@ def test_reference_golden(outcomes: dict[str, object]) -> None:
     assert "test_server.sh" in result.log  # and the learner's tests'
 
 
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_starter_fails_with_an_actionable_message(outcomes: dict[str, object]) -> None:
     result = outcomes["starter"].result  # type: ignore[attr-defined]
     assert result.status == "fail"
@@ -100,11 +104,13 @@ def test_starter_fails_with_an_actionable_message(outcomes: dict[str, object]) -
     assert "/tmp/" not in result.message  # paths of the run's temporary copy are not shown
 
 
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_fixed_text_fails_on_prompt_dependence(outcomes: dict[str, object]) -> None:
     check = outcomes["cheat-fixed-text"].result.check("prompt_dependent")  # type: ignore[attr-defined]
     assert check.status == "fail" and "same text" in check.message
 
 
+@pytest.mark.slow  # re-grades every variant: CI's `sprint dev check --golden` covers the verdicts
 def test_tests_that_never_call_the_server_fail(outcomes: dict[str, object]) -> None:
     check = outcomes["cheat-tests-without-server"].result.check("learner_tests")  # type: ignore[attr-defined]
     assert check.status == "fail" and "0 request(s)" in check.message
