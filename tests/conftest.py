@@ -20,6 +20,13 @@ pytest_plugins = ["tests.fakes.github.fixture"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Under pytest-xdist each worker gets its share of the cores for torch's thread pools (here and in
+# every process a test starts: the sandbox passes these through). OpenMP threads spinning on a core
+# another worker needs make a 45 s grade take minutes.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1:
+    for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(_var, str(max(1, (os.cpu_count() or 1) // _WORKERS)))
 # Never let a developer's token reach a test (the sandbox tests plant their own fake one).
 for _name in [n for n in os.environ if "TOKEN" in n.upper() or "SECRET" in n.upper()]:
     del os.environ[_name]
