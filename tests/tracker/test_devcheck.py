@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import sprint
-from tracker.devcheck import golden_drift
+from tracker.devcheck import Variant, VariantOutcome, golden_drift
 
 RECORD = {
     "reference": {"status": "pass", "ok": True, "problems": [], "checks": {"accuracy": "pass", "runtime": "pass"}},
@@ -91,3 +94,25 @@ def test_jobs_check_untimed_exercises_side_by_side_and_keep_the_roadmap_order(tm
     # deploy (untimed, in the pool) is shown before csv-to-json (timed: checked alone, afterwards)
     assert text.index("deploy (deploy)") < text.index("csv-to-json (function)")
     assert "0 verdict(s) differ from the golden records" in text
+
+
+def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash (or Ctrl-C) with --jobs: the variants still queued are not graded; only those running end."""
+    from typer.testing import CliRunner
+
+    import tracker.cli.dev as dev
+    from tracker.cli import app
+
+    graded: list[str] = []
+    both_running = threading.Barrier(2)
+
+    def crash(variant: Variant, **_: object) -> VariantOutcome:
+        graded.append(variant.name)
+        if len(graded) <= 2:
+            both_running.wait(timeout=10)  # the first two are graded side by side, then both crash
+        raise RuntimeError(f"grader crashed on {variant.name}")
+
+    monkeypatch.setattr(dev, "check_variant", crash)
+    result = CliRunner().invoke(app, ["dev", "check", "deploy", "--jobs", "2"])
+    assert isinstance(result.exception, RuntimeError)
+    assert sorted(graded) == ["reference", "starter"]  # deploy has 8 variants: the other 6 never started

@@ -83,8 +83,16 @@ def check(
         planned = {ex.slug: plan(ex, exercise_dir(ex.slug)) for ex in alongside}  # bad .meta: nothing graded
         graded: dict[str, dict[int, VariantOutcome]] = {ex.slug: {} for ex in alongside}
 
+        stop = threading.Event()  # set by a crash or Ctrl-C: the variants not yet started are skipped
+
         def task(ex: Exercise, index: int, variant: Variant) -> None:
-            outcome = check_variant(variant, seed=seed)
+            if stop.is_set():
+                return
+            try:
+                outcome = check_variant(variant, seed=seed)
+            except BaseException:
+                stop.set()
+                raise
             with lock:
                 graded[ex.slug][index] = outcome
                 last = len(graded[ex.slug]) == len(planned[ex.slug])
@@ -96,8 +104,13 @@ def check(
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="dev-check") as pool:
             futures = [pool.submit(task, ex, i, variant)
                        for ex in alongside for i, variant in enumerate(planned[ex.slug])]
-            for future in futures:
-                future.result()
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:  # Ctrl-C or a grader crash: grade no more, let the running ones end
+                stop.set()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     for ex in available:
         if ex.slug not in done:
             emit([_header(ex)])
