@@ -34,7 +34,7 @@ from tracker.roadmap.models import Exercise
 from tracker.workspace import IGNORED_NAMES
 
 __all__ = ["MetaConfig", "Variant", "VariantOutcome", "check_exercise", "check_variant", "golden_drift", "plan",
-           "variants", "verdicts"]
+           "verdicts"]
 
 VariantRole = Literal["reference", "starter", "cheat"]
 
@@ -74,20 +74,6 @@ def load_meta(library_dir: Path) -> MetaConfig:
         return MetaConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     except (yaml.YAMLError, ValidationError) as exc:
         raise UsageError(f"{path}: {exc}") from None
-
-
-def variants(library_dir: Path) -> list[tuple[str, VariantRole, Path]]:
-    """(name, role, overlay path) of every variant; the starter's overlay is the library dir itself."""
-    meta = library_dir / ".meta"
-    config = load_meta(library_dir)
-    found: list[tuple[str, VariantRole, Path]] = [("starter", "starter", library_dir)]
-    reference = meta / config.reference
-    if reference.exists():
-        found.append(("reference", "reference", reference))
-    for path in sorted(meta.iterdir()) if meta.is_dir() else []:
-        if "cheat" in path.name:
-            found.append((path.name, "cheat", path))
-    return found
 
 
 @contextmanager
@@ -149,14 +135,21 @@ class Variant:
 
 
 def plan(exercise: Exercise, library_dir: Path, only: set[VariantRole] | None = None) -> list[Variant]:
-    """Every variant of ``exercise`` (starter, reference, cheats), in that order; a cheat listed in
-    ``.meta/config.yaml`` without its folder or file is a :class:`UsageError`."""
+    """Every variant of ``exercise``: the starter (its overlay is the library folder itself), the
+    reference, then the cheats by name; a cheat listed in ``.meta/config.yaml`` without its folder
+    or file is a :class:`UsageError`."""
+    meta = library_dir / ".meta"
     config = load_meta(library_dir)
     for listed in config.cheats:
-        if not (library_dir / ".meta" / listed).exists():
+        if not (meta / listed).exists():
             raise UsageError(f"{library_dir}/.meta/config.yaml lists cheat {listed!r}, which does not exist")
+    found: list[tuple[str, VariantRole, Path]] = [("starter", "starter", library_dir)]
+    if (meta / config.reference).exists():
+        found.append(("reference", "reference", meta / config.reference))
+    found += [(path.name, "cheat", path) for path in sorted(meta.iterdir()) if "cheat" in path.name] \
+        if meta.is_dir() else []
     return [Variant(exercise, library_dir, config, name, role, overlay)
-            for name, role, overlay in variants(library_dir) if not only or role in only]
+            for name, role, overlay in found if not only or role in only]
 
 
 def check_variant(variant: Variant, *, profile: Profile = "cpu", seed: int | None = None) -> VariantOutcome:

@@ -174,17 +174,14 @@ def greedy(model: Any, tok: Any, prompts: list[str], new_tokens: int, device: st
     import torch
 
     out: list[str] = []
-    side = tok.padding_side
-    tok.padding_side = "left"  # generation appends on the right: every prompt must end where the batch does
-    try:
-        with torch.no_grad():
-            for start in range(0, len(prompts), batch_size):
-                enc = tok(prompts[start:start + batch_size], return_tensors="pt", padding=True).to(device)  # [B, T]
-                gen = model.generate(**enc, max_new_tokens=new_tokens, do_sample=False,
-                                     pad_token_id=tok.pad_token_id)  # [B, T + new]
-                out += tok.batch_decode(gen[:, enc.input_ids.shape[1]:], skip_special_tokens=True)
-    finally:
-        tok.padding_side = side
+    with torch.no_grad():
+        for start in range(0, len(prompts), batch_size):
+            # padded on the left: generation appends on the right, so every prompt must end where the batch does
+            enc = tok(prompts[start:start + batch_size], return_tensors="pt", padding=True,
+                      padding_side="left").to(device)  # [B, T]
+            gen = model.generate(**enc, max_new_tokens=new_tokens, do_sample=False,
+                                 pad_token_id=tok.pad_token_id)  # [B, T + new]
+            out += tok.batch_decode(gen[:, enc.input_ids.shape[1]:], skip_special_tokens=True)
     return out
 
 

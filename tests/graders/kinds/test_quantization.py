@@ -18,6 +18,8 @@ from graders.kinds.quantization import tiny_model_path  # noqa: E402
 from graders.kinds.quantization_child import (  # noqa: E402
     allowance_of,
     footprint_bytes,
+    greedy,
+    hidden_inputs,
     off_device,
     quantizable,
     rouge_l,
@@ -114,6 +116,22 @@ def test_layers_a_forward_routes_around_are_reported() -> None:
     mlp = model.model.layers[1].mlp
     mlp.forward = lambda x: x  # skips gate/up/down
     assert unused_layers(model, layers, torch.tensor([[1, 2, 3]])) == [mlp.gate_proj, mlp.up_proj, mlp.down_proj]
+
+
+def test_batched_greedy_continues_each_prompt_as_it_would_alone() -> None:
+    """Left padding is masked and positions restart per prompt: batches of 16 (prompts of different
+    lengths) give exactly the continuations of one prompt at a time, and the tokenizer is left as it was."""
+    from transformers import PreTrainedTokenizerFast
+
+    from graders.tinymodels.model import load_model
+
+    path = tiny_model_path(1800.0)
+    model, tok = load_model(path).eval(), PreTrainedTokenizerFast.from_pretrained(path, local_files_only=True)
+    _, prompts = hidden_inputs({"seed": 7, "eval_docs": 10, "prompts": 20})
+    assert len({len(tok(p).input_ids) for p in prompts}) > 1  # the batches really are padded
+    side = tok.padding_side
+    assert greedy(model, tok, prompts, 12) == greedy(model, tok, prompts, 12, batch_size=1)
+    assert tok.padding_side == side
 
 
 def test_rouge_l_is_a_mean_f_measure() -> None:
