@@ -1,4 +1,4 @@
-"""GitHub's REST contract (the OpenAPI subset in ``shared/github-contract/``), as jsonschema checks.
+"""GitHub's REST contract (the OpenAPI subset in ``contract/`` beside this module), as jsonschema checks.
 
 :func:`contract_for` returns a :class:`Contract` for one REST API version. It answers two
 questions for an operation id such as ``issues/create``:
@@ -49,12 +49,19 @@ _BASE_URI = "urn:github-contract"
 _DROP_KEYS = frozenset({"nullable", "example", "examples", "description", "title", "externalDocs", "deprecated"})
 
 
+#: The copy the tests read: inside the repository, so a fresh clone runs its own tests (contract/README.md
+#: says where each file comes from and how to refresh it).
+BUNDLED_CONTRACT_DIR = Path(__file__).resolve().parent / "contract"
+
+
 def contract_dir() -> Path:
-    """``shared/github-contract`` next to the repository (override: ``LLM_SPRINT_GITHUB_CONTRACT``)."""
+    """The folder holding GitHub's REST subset and GraphQL schema.
+
+    The bundled copy (:data:`BUNDLED_CONTRACT_DIR`) unless ``LLM_SPRINT_GITHUB_CONTRACT`` names
+    another folder, e.g. to try a newer schema; that folder must hold both files under the same names.
+    """
     override = os.environ.get("LLM_SPRINT_GITHUB_CONTRACT")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[3].parent / "shared" / "github-contract"
+    return Path(override) if override else BUNDLED_CONTRACT_DIR
 
 
 @cache

@@ -6,7 +6,7 @@ documents never execute and are answered with HTTP 200 and ``{"errors": [...]}``
 :func:`scope_errors` applies the token's project scopes; :func:`execute` runs a prepared document
 with graphql-core against :mod:`graphql_views` and :mod:`graphql_mutations`.
 
-The schema is GitHub's public SDL (``shared/github-contract/github-graphql-schema.graphql``),
+The schema is GitHub's public SDL (``contract/github-graphql-schema.graphql`` beside this module),
 built once per process with ``assume_valid_sdl=True`` (the file defines two fields twice).
 Error messages come from graphql-core, reshaped to GitHub's layout for the common validation
 rules (``Field 'x' doesn't exist on type 'Y'`` with ``extensions.code: undefinedField`` …).
