@@ -1,4 +1,6 @@
-"""`sprint dev check`'s golden records: what counts as drift, and the command's exit codes."""
+"""`sprint dev check`: golden records (what counts as drift), the command's exit codes, how a cheat is
+made from its base variant (``base:``, its own files, ``edits:``) and how a cheat that this machine
+cannot measure is judged."""
 
 from __future__ import annotations
 
@@ -8,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from graders.contract import Check, GradeResult
 from tests.helpers import sprint
-from tracker.devcheck import Variant, VariantOutcome, golden_drift
+from tracker.devcheck import MetaConfig, Variant, VariantOutcome, _judge, golden_drift, load_meta, materialise, plan
+from tracker.errors import UsageError
+from tracker.roadmap.models import Exercise
 
 RECORD = {
     "reference": {"status": "pass", "ok": True, "problems": [], "checks": {"accuracy": "pass", "runtime": "pass"}},
@@ -80,20 +85,24 @@ def test_every_exercise_with_a_threshold_on_time_is_graded_by_a_timed_kind() -> 
                 assert metric is None or metric.dimension != "seconds", (ex.slug, name)
 
 
-def test_jobs_check_untimed_exercises_side_by_side_and_keep_the_roadmap_order(tmp_path: Path) -> None:
-    golden = Path(__file__).parents[1] / "graders" / "kinds" / "golden"
-    run = sprint("dev", "check", "deploy", "csv-to-json", "--jobs", "2", "--seed", "20261122", "--golden", str(golden))
+def test_jobs_check_untimed_exercises_side_by_side_and_keep_the_roadmap_order() -> None:
+    # deploy without a Docker engine (its engine checks pending): the order is the point here, and
+    # test_deploy_engine.py grades it with one. So no golden record: that one is the engine's.
+    nowhere = {"DOCKER_HOST": "unix:///nonexistent/llm-sprint-no-engine.sock"}
+    run = sprint("dev", "check", "deploy", "csv-to-json", "--jobs", "2", "--seed", "20261122", env=nowhere)
     assert run.returncode == 0, run.stdout + run.stderr
     text = " ".join(run.stdout.split())
-    assert "1 untimed exercise(s), 8 variants, 2 at a time" in text
+    assert "1 untimed exercise(s), 11 variants, 2 at a time" in text
     # the variants are graded side by side but shown in their own order, in one block
-    names = ["starter", "reference", "cheat-build-only", "cheat-latest-base", "cheat-no-healthcheck",
-             "cheat-root-at-the-end", "cheat-runs-as-root", "cheat-write-all"]
+    names = ["starter", "reference", "cheat-build-only", "cheat-cmd-crashes", "cheat-health-always-passes",
+             "cheat-latest-base", "cheat-no-healthcheck", "cheat-root-at-the-end", "cheat-runs-as-root",
+             "cheat-secret-in-layer", "cheat-write-all"]
     at = [text.index(f"✓ {name}:") for name in names]
     assert at == sorted(at) and at[0] > text.index("deploy (deploy)")
+    assert "(pending here: answers_on_port)" in text  # cheat-health-always-passes: only an engine catches it
     # deploy (untimed, in the pool) is shown before csv-to-json (timed: checked alone, afterwards)
     assert text.index("deploy (deploy)") < text.index("csv-to-json (function)")
-    assert "0 verdict(s) differ from the golden records" in text
+    assert "16/16 variants as expected across 2 exercises" in text
 
 
 def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,4 +124,100 @@ def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.Mon
     monkeypatch.setattr(dev, "check_variant", crash)
     result = CliRunner().invoke(app, ["dev", "check", "deploy", "--jobs", "2"])
     assert isinstance(result.exception, RuntimeError)
-    assert sorted(graded) == ["reference", "starter"]  # deploy has 8 variants: the other 6 never started
+    assert sorted(graded) == ["reference", "starter"]  # deploy has 11 variants: the other 9 never started
+
+
+# --- a cheat says what it differs in -------------------------------------------------------------------------
+
+
+def _library(tmp_path: Path, config: str, files: dict[str, str]) -> Path:
+    library = tmp_path / "demo"
+    for name, text in {"app.py": "STARTER\n", ".meta/reference/app.py": "def f():\n    return 1\n", **files}.items():
+        (library / name).parent.mkdir(parents=True, exist_ok=True)
+        (library / name).write_text(text)
+    (library / ".meta" / "config.yaml").write_text(config)
+    return library
+
+
+def _exercise() -> Exercise:
+    return Exercise.model_validate({"slug": "demo", "title": "Demo", "kind": "function"})
+
+
+CONFIG = """\
+files: [app.py]
+cheats:
+  cheat-two:
+    base: reference
+    edits:
+      app.py: [{old: "return 1", new: "return 2"}]
+  cheat-three:
+    base: cheat-two
+    edits:
+      app.py: [{old: "return 2", new: "return 3"}]
+  cheat-extra-file:
+    base: reference
+  cheat-folder:
+    fails: [accuracy]
+"""
+
+
+def test_a_cheat_is_its_base_then_its_own_files_then_its_edits(tmp_path: Path) -> None:
+    library = _library(tmp_path, CONFIG, {".meta/cheat-extra-file/notes.txt": "mine\n",
+                                          ".meta/cheat-folder/app.py": "FOLDER\n"})
+    config = load_meta(library)
+    names = [v.name for v in plan(_exercise(), library)]
+    assert names == ["starter", "reference", "cheat-extra-file", "cheat-folder", "cheat-three", "cheat-two"]
+    with materialise(library, library / ".meta" / "cheat-three", config) as folder:  # a chain of two bases
+        assert (folder / "app.py").read_text() == "def f():\n    return 3\n"
+    with materialise(library, library / ".meta" / "cheat-extra-file", config) as folder:
+        assert (folder / "app.py").read_text() == "def f():\n    return 1\n" and (folder / "notes.txt").is_file()
+    with materialise(library, library / ".meta" / "cheat-folder", config) as folder:  # no base: over the starter
+        assert (folder / "app.py").read_text() == "FOLDER\n"
+    with materialise(library, library / ".meta" / "reference", config) as folder:
+        assert not (folder / ".meta").exists()
+
+
+@pytest.mark.parametrize(("config", "words"), [
+    ("cheats:\n  cheat-x:\n    base: reference\n    edits:\n      app.py: [{old: 'nowhere', new: ''}]\n",
+     "occurs 0 times"),
+    ("cheats:\n  cheat-x:\n    base: reference\n    edits:\n      app.py: [{old: 'e', new: ''}]\n",
+     "occurs 2 times"),
+    ("cheats:\n  cheat-x:\n    base: reference\n    edits:\n      gone.py: [{old: 'e', new: ''}]\n",
+     "edits gone.py, which its variant does not have"),
+])
+def test_an_edit_that_does_not_fit_is_refused_naming_the_cheat(tmp_path: Path, config: str, words: str) -> None:
+    library = _library(tmp_path, config, {})
+    with pytest.raises(UsageError, match="cheat 'cheat-x'") as raised, \
+            materialise(library, library / ".meta" / "cheat-x", load_meta(library)):
+        pass
+    assert words in str(raised.value) and "config.yaml" in str(raised.value)
+
+
+@pytest.mark.parametrize(("config", "words"), [
+    ("cheats:\n  cheat-x:\n    base: cheat-nowhere\n", "neither starter, reference nor a cheat"),
+    ("cheats:\n  cheat-x:\n    base: cheat-y\n  cheat-y:\n    base: cheat-x\n", "go round in a circle"),
+    ("cheats:\n  cheat-x:\n    fails: [accuracy]\n", "which does not exist (add its folder, or give it a `base:`"),
+])
+def test_a_bad_base_is_refused_before_anything_is_graded(tmp_path: Path, config: str, words: str) -> None:
+    library = _library(tmp_path, config, {})
+    with pytest.raises(UsageError, match=r"config\.yaml") as raised:
+        plan(_exercise(), library)
+    assert words in str(raised.value)
+
+
+def _result(status: str, **checks: str) -> GradeResult:
+    return GradeResult(slug="demo", kind="deploy", status=status,
+                       checks=[Check(name=n, status=s) for n, s in checks.items()])
+
+
+def test_a_cheat_pending_on_what_it_is_about_is_pending_here_never_passed() -> None:
+    config = MetaConfig.model_validate({"cheats": {"cheat-x": {"fails": ["engine"]},
+                                                   "cheat-y": {"fails": ["static", "engine"]}}})
+    expected, problems = _judge("cheat", "cheat-x", _result("pending", static="pass", engine="pending"), config)
+    assert problems == [] and expected == "fail on engine (pending here: engine)"
+    assert _judge("cheat", "cheat-y", _result("fail", static="fail", engine="pending"), config)[1] == []
+    # ... but a pass is a pass, and pending on checks it is not about is no excuse
+    assert _judge("cheat", "cheat-x", _result("pass", static="pass", engine="pass"), config)[1] == [
+        "cheat should fail, got pass", "cheat should fail engine, which is pass"]
+    assert _judge("cheat", "cheat-x", _result("pending", static="pending", engine="pass"), config)[1] == [
+        "cheat should fail, got pending", "cheat should fail engine, which is pass"]
