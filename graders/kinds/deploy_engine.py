@@ -370,7 +370,7 @@ class EngineRun:
         top = _run([self.docker, "top", self.name, "-o", "uid,pid,args"], 30)  # the engine needs the pid column
         rows = top.stdout.splitlines()[1:] if top.returncode == 0 else []
         for row in rows:
-            uid, _, command = (row.split(None, 2) + ["", ""])[:3]
+            uid, _, command = [*row.split(None, 2), "", ""][:3]
             if uid.isdigit():
                 w.uids.append((int(uid), command.strip()))
         if w.uids:
