@@ -15,7 +15,9 @@ Desktop, a Linux daemon, CI's offline one behind ``DOCKER_HOST``). One :class:`E
   container gets ``HOST=127.0.0.1`` (the exercise's app listens where ``HOST`` says), the container
   port must be free on this machine, and one grade at a time holds it (:func:`host_port`);
 * a container is removed with ``docker rm -f`` (SIGKILL): one that hangs or ignores SIGTERM costs
-  no grace period, one that exits at once is removed all the same.
+  no grace period, one that exits at once is removed all the same;
+* when ``sprint`` is stopped (:func:`graders.sandbox.stop_runs`: Ctrl-C, SIGTERM…) a build or a watch
+  under way ends with :class:`~graders.sandbox.RunsStopped`; the caller's clean-up still runs.
 
 Nothing here decides a verdict: :mod:`graders.kinds.deploy` turns what is seen into checks.
 """
@@ -42,6 +44,7 @@ from typing import Any
 
 from graders.kinds import deploy_secrets as secrets
 from graders.paths import cache_dir
+from graders.sandbox import RunsStopped, runs_stopping
 
 __all__ = ["GRADER", "LABEL_GRADER", "LABEL_RUN", "Build", "EngineRun", "SecretScan", "Watch", "docker_cli",
            "engine_problem", "host_port", "legacy_intermediates"]
@@ -81,6 +84,11 @@ def _run(argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
         return subprocess.CompletedProcess(argv, 124, "", f"timed out after {timeout:.0f} s")
     except OSError as exc:
         return subprocess.CompletedProcess(argv, 127, "", str(exc))
+
+
+def _stop_point() -> None:
+    if runs_stopping():
+        raise RunsStopped("the grade was stopped: its container and image are being removed")
 
 
 def _tail(text: str, lines: int = 3) -> str:
@@ -135,6 +143,7 @@ def host_port(port: int, wait_s: float) -> Iterator[str | None]:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                _stop_point()
                 if time.monotonic() >= deadline:
                     yield (f"another grade held port {port} of this machine for {wait_s:.0f} s (the engine has no "
                            "bridge network, so containers share the host's ports); grade again")
@@ -214,18 +223,26 @@ class EngineRun:
             argv += ["--network", "host"]
         argv.append(str(context))
         env = {**os.environ, "BUILDKIT_PROGRESS": "plain", "DOCKER_CLI_HINTS": "false"}
+        _stop_point()
         with tempfile.TemporaryFile() as out:  # a file, not a pipe: a killed build's output is kept
             started = time.monotonic()
-            code: int | None
+            proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+            code: int | None = None
+            stopped = False
             try:
-                code = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, timeout=max(1.0, timeout),
-                                      env=env).returncode
-            except subprocess.TimeoutExpired:
-                code = None
-            seconds = time.monotonic() - started
-            out.seek(0)
-            text = out.read().decode("utf-8", errors="replace")
-        self._intermediates = legacy_intermediates(text)
+                while code is None and time.monotonic() - started < timeout and not stopped:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        code = proc.wait(timeout=_POLL_S)
+                    stopped = runs_stopping()
+            finally:
+                if code is None:  # timed out, stopped, or interrupted: the engine cancels a build whose client goes
+                    proc.kill()
+                    proc.wait()
+                seconds = time.monotonic() - started
+                out.seek(0)
+                text = out.read().decode("utf-8", errors="replace")
+                self._intermediates = legacy_intermediates(text)
+        _stop_point()
         if code is None:
             return Build(False, seconds, text + f"\n(docker build stopped after {timeout:.0f} s)")
         if code != 0:
@@ -302,6 +319,7 @@ class EngineRun:
             return self._watch(port, health_path, timeout, grace)
 
     def _watch(self, port: int, health_path: str, timeout: float, grace: float) -> Watch:
+        _stop_point()
         w = Watch()
         argv = [self.docker, "run", "-d", "--name", self.name, *self.labels, "--memory", "1g", "--pids-limit", "256"]
         argv += ["-p", f"127.0.0.1::{port}"] if self.bridge else ["--network", "host", "-e", "HOST=127.0.0.1"]
@@ -322,6 +340,7 @@ class EngineRun:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via a proxy
         settled_at: float | None = None
         while True:
+            _stop_point()
             state = self._state()
             now = time.monotonic()
             w.running = bool(state.get("Running"))

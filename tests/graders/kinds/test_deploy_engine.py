@@ -1,6 +1,7 @@
 """Kind ``deploy`` against a real Docker engine: the reference builds, turns healthy and answers; what a
-learner's container does (hang, ignore SIGTERM, exit at once, never finish building) cannot keep the
-grader from removing every container and image it made; secrets in build arguments and ENV are caught.
+learner's container does (hang, ignore SIGTERM, exit at once, never finish building), or stopping
+`sprint` mid-grade, cannot keep the grader from removing every container and image it made; secrets in
+build arguments, ENV and deleted files are caught.
 
 These tests need an engine and the base image the reference pins: `.ci/docker-up` provides both, offline
 (CI runs it and sets LLM_SPRINT_EXPECT_DOCKER=1, which turns a missing engine into a failure here).
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from graders.contract import GradeContext, GradeResult
 from graders.kinds import deploy, deploy_static
 from graders.kinds.deploy import ENGINE_CHECKS, DeployGrader, DeployParams
 from graders.kinds.deploy_engine import LABEL_RUN, EngineRun, docker_cli, engine_problem
-from graders.sandbox import Limits, Sandbox
+from graders.sandbox import Limits, RunsStopped, Sandbox, resume_runs, stop_runs
 from tests.graders.kinds.golden import assert_golden
 from tests.helpers import LIBRARY_EXERCISES
 
@@ -153,6 +155,34 @@ def test_a_container_that_ignores_sigterm_and_never_answers_is_removed(tmp_path:
     assert "no HEALTHCHECK" in result.check("container_healthy").message
     assert "nothing answered within" in result.check("answers_on_port").message
     assert time.monotonic() - started < 90  # no grace period spent on SIGTERM
+    assert [left_behind(docker, run) for run in runs] == [[]]
+
+
+def test_stopping_sprint_mid_grade_ends_the_grade_and_removes_its_container(tmp_path: Path, docker: str,
+                                                                           runs: list[EngineRun]) -> None:
+    """Ctrl-C or SIGTERM (graders.sandbox.stop_runs) while a container runs: no verdict, nothing left."""
+    folder = learner(tmp_path, HANGS)
+    outcome: dict[str, object] = {}
+
+    def grade_it() -> None:
+        try:
+            outcome["result"] = grade(folder, health_timeout=120)
+        except RunsStopped as exc:
+            outcome["stopped"] = exc
+
+    thread = threading.Thread(target=grade_it)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not (runs and _lines(docker, "ps", "-q", "--filter", f"label={LABEL_RUN}={runs[0].token}")):
+            assert time.monotonic() < deadline and thread.is_alive(), "the container never started"
+            time.sleep(0.5)
+        stop_runs()
+        thread.join(timeout=60)
+    finally:
+        resume_runs()
+        thread.join(timeout=120)
+    assert "stopped" in outcome and "result" not in outcome
     assert [left_behind(docker, run) for run in runs] == [[]]
 
 
