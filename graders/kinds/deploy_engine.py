@@ -308,15 +308,21 @@ class EngineRun:
 
         Ends once the container has exited, or its health is settled and the app answered 200 (or
         4xx, which waiting does not change), or ``grace`` seconds after the health settled (healthy or
-        unhealthy) without such an answer, or at ``timeout``. The container is left for
-        :meth:`cleanup`.
+        unhealthy) without such an answer, or at ``timeout``. The container is then removed — on the
+        host's network, before the port goes to the next grade; :meth:`cleanup` still looks for it.
         """
         if self.bridge:
-            return self._watch(port, health_path, timeout, grace)
+            try:
+                return self._watch(port, health_path, timeout, grace)
+            finally:
+                self._remove_container()
         with host_port(port, wait_s=timeout) as problem:
             if problem:
                 return Watch(problem=problem, pending=True)
-            return self._watch(port, health_path, timeout, grace)
+            try:
+                return self._watch(port, health_path, timeout, grace)
+            finally:
+                self._remove_container()
 
     def _watch(self, port: int, health_path: str, timeout: float, grace: float) -> Watch:
         _stop_point()
@@ -402,18 +408,22 @@ class EngineRun:
 
     # --- clean-up ----------------------------------------------------------------------------------
 
+    def _remove_container(self) -> None:
+        """``docker rm -f`` (SIGKILL) the run's container, found by its name and by the run's label."""
+        containers = self._ids("ps", "-aq", "--no-trunc", "--filter", f"label={LABEL_RUN}={self.token}")
+        exists = _run([self.docker, "container", "inspect", "--format", "{{.Id}}", self.name], 30)
+        if exists.returncode == 0 and exists.stdout.strip():
+            containers.append(exists.stdout.strip())
+        if containers:
+            _run([self.docker, "rm", "-f", "-v", *sorted(set(containers))], 120)
+
     def cleanup(self) -> list[str]:
         """Remove every container and image of this run, whatever state they are in.
 
         Returns what is still there afterwards (for the log; empty when all went).
         """
         label = f"label={LABEL_RUN}={self.token}"
-        containers = self._ids("ps", "-aq", "--no-trunc", "--filter", label)
-        exists = _run([self.docker, "container", "inspect", "--format", "{{.Id}}", self.name], 30)
-        if exists.returncode == 0 and exists.stdout.strip():
-            containers.append(exists.stdout.strip())
-        if containers:
-            _run([self.docker, "rm", "-f", "-v", *sorted(set(containers))], 120)
+        self._remove_container()
         images = self._ids("images", "-aq", "--no-trunc", "--filter", label)
         _run([self.docker, "rmi", "-f", self.tag, *images], 120)
         self._remove_intermediates()
