@@ -25,7 +25,7 @@ app.add_typer(models_app, name="models")
 
 def _register() -> None:
     # Importing a command module registers its commands; heavy imports stay inside the commands.
-    from tracker.cli import board, dash, dev, grade, init, models, release, status, sync, validate  # noqa: F401
+    from tracker.cli import board, cohort, dash, dev, grade, init, models, release, status, sync, validate  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> None:
