@@ -124,13 +124,14 @@ def look(path: Path | str, *, today: dt.date, env: Mapping[str, str] | None = No
     store = Store(cohort.state_dir / DB_FILE)
     try:
         report: ReadReport | None = None
+        blobs: dict[str, RepoSnapshot] = {}
         if offline:
             current = store.last_finished(key)
             if current is None:
                 raise UsageError(f"{cohort.path}: no earlier look is cached ({store.path}); run `sprint cohort "
                                  f"{cohort.path}` once with a token first")
             previous = store.last_finished(key, excluding=current.id)
-            snapshots = store.snapshots(current.id)
+            snapshots = store.snapshots(current.id, blobs)
             problems: list[str] = []
         else:
             from tracker.boards.github.transport import Transport
@@ -142,12 +143,13 @@ def look(path: Path | str, *, today: dt.date, env: Mapping[str, str] | None = No
                                       progress=progress).read()
             finally:
                 transport.close()
-            current, previous, snapshots, problems = report.look, report.previous, report.snapshots, report.problems
+            current, previous, problems = report.look, report.previous, report.problems
+            snapshots = store.snapshots(current.id, blobs)
         memo: Memo = {}
         view = _view(cohort, roadmap, snapshots, today, memo)
         before = None
         if previous is not None:
-            before = _view(cohort, roadmap, store.snapshots(previous.id), previous.day, memo)
+            before = _view(cohort, roadmap, store.snapshots(previous.id, blobs), previous.day, memo)
         return CohortLook(cohort=cohort, roadmap=roadmap, view=view, look=current, previous=previous,
                           changes=changes(before, view), store=store, key=key, read=report, problems=problems)
     except BaseException:

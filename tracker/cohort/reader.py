@@ -51,11 +51,10 @@ ListingKind = Literal["organization", "search"]
 
 @dataclass
 class ReadReport:
-    """What a read produced: the look, every repository in it, and how much it cost."""
+    """What a read produced: the look (its repositories are in the store) and how much it cost."""
 
     look: Look
     previous: Look | None
-    snapshots: list[RepoSnapshot]
     mode: str
     resumed: bool = False
     requests: int = 0  # HTTP requests this run sent (retries included)
@@ -106,7 +105,8 @@ class CohortReader:
             self._read_todo(look)
         except SprintError as exc:
             self.store.save_plan(look, self._base + self.t.requests)
-            message = (f"{exc} — {len(self._done)} repositories are read and kept; run `sprint cohort` again to "
+            said = str(exc).replace("run `sprint sync` again", "run `sprint cohort` again")  # the transport's words
+            message = (f"{said} — {len(self._done)} repositories are read and kept; run `sprint cohort` again to "
                        "continue from there (nothing read is asked for again)")
             try:
                 error = type(exc)(message)
@@ -114,7 +114,7 @@ class CohortReader:
                 error = BoardError(message)
             raise error from None
         self.store.finish(look, self._base + self.t.requests)
-        return ReadReport(look=look, previous=previous, snapshots=self.store.snapshots(look.id), mode=look.mode,
+        return ReadReport(look=look, previous=previous, mode=look.mode,
                           resumed=resumed, requests=self.t.requests, read_in_full=self._full,
                           problems=list(look.plan.get("problems", [])))
 

@@ -233,8 +233,15 @@ class Store:
         rows = self.conn.execute("SELECT repo, stamp, blob FROM entries WHERE look_id = ?", (look_id,)).fetchall()
         return {str(r["repo"]): (str(r["stamp"]), str(r["blob"])) for r in rows}
 
-    def snapshots(self, look_id: int) -> list[RepoSnapshot]:
-        """Every repository of a look, in the order it was read."""
-        rows = self.conn.execute("SELECT b.data FROM entries e JOIN blobs b ON b.digest = e.blob "
-                                 "WHERE e.look_id = ? ORDER BY e.seq", (look_id,)).fetchall()
-        return [snapshot_from_json(json.loads(r["data"])) for r in rows]
+    def snapshots(self, look_id: int, memo: dict[str, RepoSnapshot] | None = None) -> list[RepoSnapshot]:
+        """Every repository of a look, in the order it was read. ``memo`` (blob digest → snapshot, shared
+        between calls) decodes a blob once when two looks share it — most of them, between two looks."""
+        memo = {} if memo is None else memo
+        out = []
+        for row in self.conn.execute("SELECT blob FROM entries WHERE look_id = ? ORDER BY seq", (look_id,)).fetchall():
+            digest = str(row["blob"])
+            if digest not in memo:
+                data = self.conn.execute("SELECT data FROM blobs WHERE digest = ?", (digest,)).fetchone()["data"]
+                memo[digest] = snapshot_from_json(json.loads(data))
+            out.append(memo[digest])
+        return out
