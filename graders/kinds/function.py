@@ -55,6 +55,11 @@ class FunctionGrader(Grader):
         Metric("cases", "number", "hidden cases drawn for this run"),
     )
 
+    @classmethod
+    def meta_files(cls, params: BaseModel) -> tuple[str, ...]:
+        assert isinstance(params, FunctionParams)
+        return (f"{params.cases}.py",)
+
     def measure(self, ctx: GradeContext) -> Measurements:
         params = ctx.params
         assert isinstance(params, FunctionParams)

@@ -78,6 +78,11 @@ class McpGrader(Grader):
         Metric("dimension", "number", "the embedding dimension"),
     )
 
+    @classmethod
+    def meta_files(cls, params: BaseModel) -> tuple[str, ...]:
+        assert isinstance(params, McpParams)
+        return (f"{params.pairs}.py",)
+
     def measure(self, ctx: GradeContext) -> Measurements:
         params = ctx.params
         assert isinstance(params, McpParams)

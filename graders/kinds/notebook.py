@@ -53,6 +53,11 @@ class NotebookGrader(Grader):
                higher_is_better=False),
     )
 
+    @classmethod
+    def meta_files(cls, params: BaseModel) -> tuple[str, ...]:
+        assert isinstance(params, NotebookParams)
+        return (f"{params.probes}.py",)
+
     def measure(self, ctx: GradeContext) -> Measurements:
         params = ctx.params
         assert isinstance(params, NotebookParams)
