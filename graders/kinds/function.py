@@ -64,7 +64,8 @@ class FunctionGrader(Grader):
         params = ctx.params
         assert isinstance(params, FunctionParams)
         m = Measurements()
-        meta = load_meta_module(ctx.meta_dir / f"{params.cases}.py")
+        (cases_module,) = self.meta_files(params)  # what it declares is what it reads
+        meta = load_meta_module(ctx.meta_dir / cases_module)
         cases: list[Case] = meta.generate(ctx.seed)
         m.set("cases", float(len(cases)))
         if not (ctx.learner_dir / f"{params.module}.py").is_file():
