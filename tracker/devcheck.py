@@ -31,6 +31,7 @@ from graders.contract import GradeResult, Profile
 from tracker.errors import UsageError
 from tracker.grading import GradeTarget, grade
 from tracker.roadmap.models import Exercise
+from tracker.stopping import under_way
 from tracker.workspace import IGNORED_NAMES
 
 __all__ = ["MetaConfig", "Variant", "VariantOutcome", "check_exercise", "check_variant", "golden_drift", "plan",
@@ -176,7 +177,8 @@ def plan(exercise: Exercise, library_dir: Path, only: set[VariantRole] | None = 
 
 def check_variant(variant: Variant, *, profile: Profile = "cpu", seed: int | None = None) -> VariantOutcome:
     """Grade one variant in the sandbox and judge the verdict against its role."""
-    with materialise(variant.library_dir, variant.overlay, variant.config) as folder:
+    with under_way(f"checking {variant.exercise.slug} {variant.name}"), \
+            materialise(variant.library_dir, variant.overlay, variant.config) as folder:
         result = grade(GradeTarget(variant.exercise, folder, variant.library_dir), profile=profile, seed=seed)
     expected, problems = _judge(variant.role, variant.name, result, variant.config)
     return VariantOutcome(variant.exercise.slug, variant.name, variant.role, expected, result, not problems, problems)
