@@ -8,6 +8,7 @@ import sys
 
 import typer
 
+from tracker.cli.version import VersionOption
 from tracker.errors import SprintError
 
 app = typer.Typer(
@@ -21,13 +22,32 @@ app = typer.Typer(
 dev_app = typer.Typer(help="Authoring tools: check every exercise's reference, starter and cheats.",
                       no_args_is_help=True)
 models_app = typer.Typer(help="Tiny models the model exercises are graded with.", no_args_is_help=True)
+
+
+@app.callback()
+def _options(version: VersionOption = False) -> None:  # the options of `sprint` itself (before a command)
+    pass
+
+
 app.add_typer(dev_app, name="dev")
 app.add_typer(models_app, name="models")
 
 
 def _register() -> None:
     # Importing a command module registers its commands; heavy imports stay inside the commands.
-    from tracker.cli import board, dash, dev, grade, init, models, release, status, sync, validate  # noqa: F401
+    from tracker.cli import (  # noqa: F401
+        board,
+        dash,
+        dev,
+        grade,
+        init,
+        models,
+        release,
+        status,
+        sync,
+        upgrade,
+        validate,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
