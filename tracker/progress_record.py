@@ -22,13 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from graders.contract import GradeResult
+from tracker._version import __version__
 from tracker.errors import RecordFormatError
 from tracker.roadmap.models import Roadmap
 from tracker.status import Column, ExerciseState, RoadmapState, SprintState
@@ -186,10 +186,7 @@ def curriculum_hash(roadmap: Roadmap) -> str:
 
 
 def generator() -> str:
-    try:
-        return f"llm-sprint {version('llm-sprint')}"
-    except PackageNotFoundError:  # a source tree without metadata
-        return "llm-sprint"
+    return f"llm-sprint {__version__}"
 
 
 def _result(r: GradeResult) -> ResultRecord:
