@@ -18,7 +18,7 @@ from tracker.cohort.look import CohortLook, cohort_digest, look
 from tracker.cohort.queries import SPRINT_LABEL
 from tracker.cohort.text import render_report
 from tracker.digest import render_cohort_digest
-from tracker.errors import BoardError, TransientBoardError
+from tracker.errors import BoardError, TransientBoardError, UsageError
 from tracker.progress_record import render_record
 from tracker.sync.desired import IDENTITY_LABEL
 
@@ -290,11 +290,14 @@ def test_a_read_stopped_by_github_resumes_without_asking_again_for_what_it_has(m
 
 def test_a_bad_token_stops_the_read_with_a_clear_message(mentor: Mentor) -> None:
     mentor.write(["ann/llm-sprint"])
+    with pytest.raises(BoardError, match="no GitHub token"):
+        read(mentor, env=mentor.env(""))
+    with pytest.raises(UsageError, match="no earlier look is cached"):
+        read(mentor, offline=True)
+    assert not (mentor.folder / ".sprint").exists()  # refused before anything was written
     with pytest.raises(BoardError) as raised:
         read(mentor, env=mentor.env("ghp_not_a_token"))
     assert "401" in str(raised.value) and "ghp_not_a_token" not in str(raised.value)
-    with pytest.raises(BoardError, match="no GitHub token"):
-        read(mentor, env=mentor.env(""))
 
 
 def test_the_previous_look_is_compared_as_of_its_own_date(mentor: Mentor) -> None:
@@ -309,3 +312,24 @@ def test_the_previous_look_is_compared_as_of_its_own_date(mentor: Mentor) -> Non
             ("ann/llm-sprint", "W1-2 is behind (1 week(s) past week 2)")]
     finally:
         later.close()
+
+
+def test_the_cohorts_week_and_a_weekly_digest_of_an_earlier_week(mentor: Mentor) -> None:
+    states = S.seed_cohort(mentor.fake, RM)
+    start = FIXED_TODAY - dt.timedelta(weeks=6, days=3)  # the cohort's week 7, as ben's own
+    mentor.write(list(states), f"start: {start}\n")
+    first = look(mentor.cohort, today=FIXED_TODAY - dt.timedelta(weeks=1), env=mentor.env())
+    first.close()
+    lk = read(mentor)
+    try:
+        assert lk.view.week == 7 and {lv.week for lv in lk.view.learners} == {7}
+        digest = cohort_digest(lk)
+        assert digest.week is not None and (digest.week.number, digest.week.start) == (7, FIXED_TODAY -
+                                                                                       dt.timedelta(days=3))
+        assert digest.since.startswith(str(FIXED_TODAY - dt.timedelta(weeks=1)))  # the look of week 6
+        text = render_cohort_digest(digest)
+        assert text.startswith("# Spring cohort — weekly review, week 7 (")
+        earlier = cohort_digest(lk, week=6)
+        assert earlier.week is not None and earlier.week.number == 6 and earlier.since == ""
+    finally:
+        lk.close()

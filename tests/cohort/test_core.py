@@ -13,6 +13,7 @@ from tracker.cohort.diff import changes
 from tracker.cohort.model import build_view
 from tracker.cohort.queries import RepoSnapshot, parse_batch, parse_node, stamp_of
 from tracker.cohort.stats import summarize
+from tracker.cohort.store import Store
 from tracker.errors import ProjectAccessError
 from tracker.progress_record import render_record
 
@@ -115,3 +116,27 @@ def test_changes_between_two_views() -> None:
     assert ("new/x", "line", after.lines[0].message) in found
     assert ("old/x", "left", "no longer in the cohort") in found
     assert changes(None, after) == []
+
+
+def test_the_cache_keeps_recent_looks_resumes_recent_reads_and_forgets_the_rest(tmp_path: Any) -> None:
+    now = [dt.datetime(2026, 1, 1, tzinfo=dt.UTC)]
+    store = Store(tmp_path / "cohort.db", clock=lambda: now[0])
+    snap = RepoSnapshot(repo="a/b", stamp="s", progress_text="x")
+    for day in range(100):
+        now[0] = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=day)
+        look = store.begin("k", "cold", {}, now[0].date())
+        store.put(look, [RepoSnapshot(repo="a/b", stamp=f"s{day}", progress_text=f"x{day}")])
+        store.finish(look, 1)
+    kept = store.looks("k")
+    assert len(kept) == 61 and kept[0].day == dt.date(2026, 2, 9)  # the last KEEP_DAYS days (>= KEEP_LOOKS)
+    assert store.conn.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] == 61  # orphans dropped
+    stopped = store.begin("k", "warm", {"todo": ["a/b"]}, now[0].date())
+    store.put(stopped, [snap])
+    now[0] += dt.timedelta(hours=5)
+    again = store.resumable("k")
+    assert again is not None and again.id == stopped.id and again.plan == {"todo": ["a/b"]}
+    now[0] += dt.timedelta(hours=2)
+    assert store.resumable("k") is None  # too old to trust: the next read starts afresh
+    assert store.last_finished("k", before=dt.date(2026, 3, 1)) is not None
+    assert store.last_finished("other") is None
+    store.close()

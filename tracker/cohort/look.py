@@ -121,30 +121,32 @@ def look(path: Path | str, *, today: dt.date, env: Mapping[str, str] | None = No
     cohort, roadmap = open_cohort(path)
     api, graphql = endpoints(cohort, env)
     key = cohort_key(cohort, api)
-    store = Store(cohort.state_dir / DB_FILE)
+    db = cohort.state_dir / DB_FILE
+    transport: Any = None
+    if not offline:  # a missing token is refused here, before anything is written
+        from tracker.boards.github.transport import Transport
+
+        transport = Transport(api_url=api, token=env.get("GITHUB_TOKEN", ""), graphql_url=graphql, sleep=sleep,
+                              max_wait=max_wait, max_total_wait=max(max_wait, 300.0))
+    elif not db.is_file():
+        raise UsageError(f"{cohort.path}: no earlier look is cached ({db}); run `sprint cohort {cohort.path}` "
+                         "once with a token first")
+    store = Store(db)
     try:
         report: ReadReport | None = None
         blobs: dict[str, RepoSnapshot] = {}
-        if offline:
+        problems: list[str] = []
+        if transport is None:
             current = store.last_finished(key)
             if current is None:
-                raise UsageError(f"{cohort.path}: no earlier look is cached ({store.path}); run `sprint cohort "
+                raise UsageError(f"{cohort.path}: no earlier look is cached ({db}); run `sprint cohort "
                                  f"{cohort.path}` once with a token first")
             previous = store.last_finished(key, excluding=current.id)
-            snapshots = store.snapshots(current.id, blobs)
-            problems: list[str] = []
         else:
-            from tracker.boards.github.transport import Transport
-
-            transport = Transport(api_url=api, token=env.get("GITHUB_TOKEN", ""), graphql_url=graphql, sleep=sleep,
-                                  max_wait=max_wait, max_total_wait=max(max_wait, 300.0))
-            try:
-                report = CohortReader(transport, store, cohort, key=key, day=today, fresh=fresh,
-                                      progress=progress).read()
-            finally:
-                transport.close()
+            report = CohortReader(transport, store, cohort, key=key, day=today, fresh=fresh,
+                                  progress=progress).read()
             current, previous, problems = report.look, report.previous, report.problems
-            snapshots = store.snapshots(current.id, blobs)
+        snapshots = store.snapshots(current.id, blobs)
         memo: Memo = {}
         view = _view(cohort, roadmap, snapshots, today, memo)
         before = None
@@ -155,6 +157,9 @@ def look(path: Path | str, *, today: dt.date, env: Mapping[str, str] | None = No
     except BaseException:
         store.close()
         raise
+    finally:
+        if transport is not None:
+            transport.close()
 
 
 # ---- the mentor's digest ------------------------------------------------------------------------------

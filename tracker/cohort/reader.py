@@ -83,11 +83,11 @@ class CohortReader:
     # ---- the read ----------------------------------------------------------------------------------
 
     def read(self) -> ReadReport:
-        previous = None if self.fresh else self.store.last_finished(self.key)
+        previous = self.store.last_finished(self.key)  # what changed is told against it, --fresh or not
         look = None if self.fresh else self.store.resumable(self.key)
         resumed = look is not None
         if look is None:
-            look = self.store.begin(self.key, "warm" if previous else "cold",
+            look = self.store.begin(self.key, "warm" if previous and not self.fresh else "cold",
                                     {"todo": [], "sources": {}, "problems": []}, self.day)
         else:
             previous = self.store.last_finished(self.key, excluding=look.id)
