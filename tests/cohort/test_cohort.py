@@ -333,3 +333,22 @@ def test_the_cohorts_week_and_a_weekly_digest_of_an_earlier_week(mentor: Mentor)
         assert earlier.week is not None and earlier.week.number == 6 and earlier.since == ""
     finally:
         lk.close()
+
+
+def test_a_primary_rate_limit_mid_read_waits_for_the_reset_and_goes_on(mentor: Mentor) -> None:
+    import time
+
+    _prime(mentor)
+    lk = read(mentor)
+    reference = comparable(lk)
+    lk.close()
+    mentor.fake.counters.reset()
+    mentor.fake.faults.fail_request(2, "primary_limit", reset_in=0.5)  # the bucket is empty for half a second
+    started = time.monotonic()
+    lk = read(mentor, fresh=True, sleep=time.sleep)
+    try:
+        assert comparable(lk) == reference
+        assert mentor.fake.counters.requests == 4 and lk.read is not None and lk.read.requests == 4
+        assert time.monotonic() - started >= 0.5  # it waited for the reset GitHub announced
+    finally:
+        lk.close()

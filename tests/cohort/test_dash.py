@@ -43,6 +43,11 @@ async def test_the_cohort_screen_reads_shows_and_rereads(cohort: Mentor) -> None
         assert "Spring cohort" in heading and "5 learner(s), 5 not read" in heading
         report = str(app.query_one("#report", Static).render())
         assert report.startswith("Behind the 12-week plan") and "hal/llm-sprint: progress.json is" in report
+        opened: list[str] = []
+        app.open_url = lambda url, **_: opened.append(url)  # type: ignore[method-assign]
+        table.focus()
+        await pilot.press("down", "down", "enter")
+        assert opened and opened[-1].endswith("/cat/llm-sprint")
         await pilot.press("d")
         assert isinstance(app.screen, DigestScreen) and "weekly review" in app.screen.text
         await pilot.press("escape")

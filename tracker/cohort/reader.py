@@ -154,8 +154,9 @@ class CohortReader:
                 look.plan.setdefault("problems", []).append(f"{what}: no repository found (is the topic set on "
                                                             "the learners' repositories, and may this token see "
                                                             "them?)")
+            queued = {n.lower() for n in look.plan.get("todo", [])}
             fresh = [s for s in page.snapshots if s.key not in self._excluded and s.key not in self._done
-                     and s.key not in {n.lower() for n in look.plan.get("todo", [])}]
+                     and s.key not in queued]
             state["cursor"] = page.next_cursor
             state["done"] = page.next_cursor is None
             self._take(look, fresh, view)

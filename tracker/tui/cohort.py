@@ -64,7 +64,6 @@ class CohortApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "read", "Read GitHub"),
-        Binding("enter", "open", "Open repository", show=False),
         Binding("o", "open", "Open"),
         Binding("d", "digest", "Weekly review"),
         Binding("q,ctrl+q", "quit", "Quit"),
@@ -178,6 +177,9 @@ class CohortApp(App[None]):
             return
         self.open_url(learner.url)
         self.activity(f"opened {learner.url}")
+
+    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_open()  # enter on a row: the table selects it, the app opens the repository
 
     def action_digest(self) -> None:
         if self.current is None:
