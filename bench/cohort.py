@@ -11,6 +11,8 @@ the fake against GitHub's schema):
 3. warm after 20 learners pushed a new progress.json.
 
 Goals (issue 21): cold ≤ 1 request per 50 repositories and under 10 s; warm ≤ 1 request per 100.
+`seconds` is wall time, fake GitHub included (it runs in this process); `cpu` is the process's CPU
+time for the phase (reader and fake together): on a busy machine wall time grows, CPU time much less.
 Usage (from the repository root): python bench/cohort.py [--repos N]. One `repos=… requests=… seconds=…`
 line per phase.
 """
@@ -65,14 +67,14 @@ def seed(fake: FakeGitHub, count: int) -> list[str]:
 
 def phase(name: str, fake: FakeGitHub, cohort: Path, env: dict[str, str], repos: int) -> tuple[int, float]:
     fake.counters.reset()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     lk = look(cohort, today=FIXED_TODAY, env=env)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     requests = fake.counters.requests
     read = lk.read
     assert read is not None
     print(f"{name:<28} repos={repos} requests={requests} seconds={seconds:.2f} "
-          f"(graphql_cost={fake.counters.graphql_cost}, read_in_full={read.read_in_full}, "
+          f"(cpu={cpu:.2f} s, graphql_cost={fake.counters.graphql_cost}, read_in_full={read.read_in_full}, "
           f"learners={len(lk.view.learners)}, lines={len(lk.view.lines)}, changes={len(lk.changes)})")
     lk.close()
     return requests, seconds
