@@ -37,6 +37,7 @@ def _register() -> None:
     # Importing a command module registers its commands; heavy imports stay inside the commands.
     from tracker.cli import (  # noqa: F401
         board,
+        cohort,
         dash,
         dev,
         grade,

@@ -18,7 +18,8 @@ def release_command(
     json_: JsonOption = False,
 ) -> None:
     """Release finished quarters: annotated tag v0.N on the graded commit, a GitHub release with the
-    measured metrics, and the README's progress section with its SVG chart. A second run changes nothing."""
+    measured metrics, and the README's progress section with its SVG chart; progress.json (the record a
+    mentor's `sprint cohort` reads) is refreshed every time. A second run changes nothing."""
     from tracker.release import release
     from tracker.sync.github import github_target
 
@@ -40,3 +41,4 @@ def release_command(
     for pending in report.pending:
         out.print(f"  not yet: {pending}", markup=False)
     out.print(f"README progress section: {report.readme}", markup=False)
+    out.print(f"progress.json: {report.progress}", markup=False)
