@@ -100,7 +100,7 @@ def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.Mon
     """A crash (or Ctrl-C) with --jobs: the variants still queued are not graded; only those running end."""
     from typer.testing import CliRunner
 
-    import tracker.cli.dev as dev
+    import tracker.devcheck as devcheck
     from tracker.cli import app
 
     graded: list[str] = []
@@ -112,7 +112,7 @@ def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.Mon
             both_running.wait(timeout=10)  # the first two are graded side by side, then both crash
         raise RuntimeError(f"grader crashed on {variant.name}")
 
-    monkeypatch.setattr(dev, "check_variant", crash)
+    monkeypatch.setattr(devcheck, "check_variant", crash)
     result = CliRunner().invoke(app, ["dev", "check", "deploy", "--jobs", "2"])
     assert isinstance(result.exception, RuntimeError)
     assert sorted(graded) == ["reference", "starter"]  # deploy has 8 variants: the other 6 never started

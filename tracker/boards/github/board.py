@@ -24,13 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.boards.base import COLUMNS, Column, Item, ItemFields, Label, Milestone, Release, Snapshot
+from tracker.board_model import COLUMNS, Column, Item, ItemFields, Label, Milestone, ProjectState, Release, Snapshot
 from tracker.boards.github import projects as pj
 from tracker.boards.github.issues import IssueRecord, parse_issue, parse_milestone
 from tracker.boards.github.transport import GraphQLResult, Transport
 from tracker.errors import BoardError, ProjectAccessError, TransientBoardError
-from tracker.sync.markers import CommentRef, comment_digest, with_comment_ref
-from tracker.sync.plan import ProjectState
+from tracker.markers import CommentRef, comment_digest, with_comment_ref
 
 __all__ = ["GitHubBoard", "ProjectSettings"]
 
