@@ -5,7 +5,8 @@ folder (the library exercise minus ``.meta/``) with an overlay: ``.meta/referenc
 reference, and every file or folder under ``.meta/`` with ``cheat`` in its name for the cheats (a
 single cheat file replaces the exercise's first learner file, as named in ``.meta/config.yaml``).
 ``.meta/config.yaml`` may say which checks each cheat must fail, so a cheat that fails for the
-wrong reason is caught too.
+wrong reason is caught too, and what a cheat is built on (``base:``, a folder under ``.meta/``
+overlaid first), so a cheat holds only what it changes.
 
 **Golden verdicts** (Exercism-style): ``<golden>/<slug>.json`` pins, per variant, the overall
 status and every check's status — the parts that must not drift; machine-dependent numbers are
@@ -42,16 +43,26 @@ from tracker.grading import GradeTarget, grade, kind_of
 from tracker.roadmap.models import Exercise, Roadmap
 from tracker.workspace import IGNORED_NAMES
 
-__all__ = ["ExerciseCheck", "MetaConfig", "Progress", "Variant", "VariantOutcome", "check_exercise", "check_library",
-           "check_variant", "golden_drift", "is_timed", "plan", "select", "verdicts"]
+__all__ = ["CheatSpec", "ExerciseCheck", "MetaConfig", "Progress", "Variant", "VariantOutcome", "bases",
+           "check_exercise", "check_library", "check_variant", "golden_drift", "is_timed", "load_meta", "materialise",
+           "plan", "select", "verdicts"]
 
 VariantRole = Literal["reference", "starter", "cheat"]
 
 
 class CheatSpec(BaseModel):
+    """A cheat's entry in ``.meta/config.yaml``.
+
+    ``base``: a folder under ``.meta/`` copied over the starter before the cheat's own files, so a
+    cheat holds only what it changes (e.g. ``base: standin/``, a working stand-in server, and the
+    cheat's ``server.py`` overrides one behaviour of it). A base may be another cheat, itself based
+    on a third.
+    """
+
     model_config = ConfigDict(extra="forbid")
     why: str = ""
     fails: list[str] = Field(default_factory=list)
+    base: str = ""
 
 
 class MetaConfig(BaseModel):
@@ -85,17 +96,43 @@ def load_meta(library_dir: Path) -> MetaConfig:
         raise UsageError(f"{path}: {exc}") from None
 
 
+def bases(library_dir: Path, overlay: Path, config: MetaConfig) -> list[Path]:
+    """The folders ``overlay`` (a cheat) is built on, the innermost first; [] for anything else.
+
+    A missing base, one that is not a folder, or a cycle of bases is a :class:`UsageError`.
+    """
+    meta = library_dir / ".meta"
+    chain: list[Path] = []
+    spec = config.cheats.get(overlay.name) if overlay.parent == meta else None
+    while spec is not None and spec.base:
+        base = meta / spec.base
+        if not base.is_dir():
+            raise UsageError(f"{meta}/config.yaml: the base {spec.base!r} of cheat {overlay.name!r} is not a folder "
+                             "under .meta/")
+        if base == overlay or base in chain:
+            raise UsageError(f"{meta}/config.yaml: the bases of cheat {overlay.name!r} form a cycle")
+        chain.insert(0, base)
+        spec = config.cheats.get(base.name)
+    return chain
+
+
 @contextmanager
 def materialise(library_dir: Path, overlay: Path, config: MetaConfig) -> Iterator[Path]:
-    """A temporary exercise folder: the starter with ``overlay`` copied over it."""
+    """A temporary exercise folder: the starter, the cheat's bases if it has any (``base:``), then
+    ``overlay`` copied over it."""
     root = Path(tempfile.mkdtemp(prefix="llm-sprint-dev-"))
     folder = root / library_dir.name
+
+    def ignored(_folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if n in IGNORED_NAMES]
+
     try:
-        shutil.copytree(library_dir, folder, ignore=lambda d, names: [n for n in names if n in IGNORED_NAMES])
+        shutil.copytree(library_dir, folder, ignore=ignored)
         if overlay != library_dir:
+            for base in bases(library_dir, overlay, config):
+                shutil.copytree(base, folder, dirs_exist_ok=True, ignore=ignored)
             if overlay.is_dir():
-                shutil.copytree(overlay, folder, dirs_exist_ok=True,
-                                ignore=lambda d, names: [n for n in names if n in IGNORED_NAMES])
+                shutil.copytree(overlay, folder, dirs_exist_ok=True, ignore=ignored)
             else:
                 if not config.files:
                     raise UsageError(f"{overlay}: a single-file cheat needs `files:` in .meta/config.yaml")
@@ -146,12 +183,13 @@ class Variant:
 def plan(exercise: Exercise, library_dir: Path, only: set[VariantRole] | None = None) -> list[Variant]:
     """Every variant of ``exercise``: the starter (its overlay is the library folder itself), the
     reference, then the cheats by name; a cheat listed in ``.meta/config.yaml`` without its folder
-    or file is a :class:`UsageError`."""
+    or file, or with a ``base`` that is not a folder, is a :class:`UsageError`."""
     meta = library_dir / ".meta"
     config = load_meta(library_dir)
     for listed in config.cheats:
         if not (meta / listed).exists():
             raise UsageError(f"{library_dir}/.meta/config.yaml lists cheat {listed!r}, which does not exist")
+        bases(library_dir, meta / listed, config)
     found: list[tuple[str, VariantRole, Path]] = [("starter", "starter", library_dir)]
     if (meta / config.reference).exists():
         found.append(("reference", "reference", meta / config.reference))
