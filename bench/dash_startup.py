@@ -52,9 +52,9 @@ GOAL_S = 0.5
 CHILD = r"""
 import json, os, sys, time
 from pathlib import Path
-if sys.argv[2:] == ["--cli"]:  # what `sprint` imports before it dispatches to `dash`
-    from tracker.cli.app import _register
-    _register()
+if sys.argv[2:] == ["--cli"]:  # what `sprint dash` imports before it runs the dashboard
+    import tracker.cli.app
+    import tracker.cli.dash
 from tracker.tui import run
 
 def painted(app) -> None:
