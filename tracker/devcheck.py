@@ -16,8 +16,8 @@ left out. :func:`verdicts` makes that record and :func:`golden_drift` compares a
 **Checking the library** (:func:`check_library`, what ``sprint dev check`` runs): exercises whose
 verdicts depend on wall-clock speed (a *timed* kind) are graded alone, one variant after the other;
 with ``jobs > 1`` the variants of the others share the machine, ``jobs`` at a time — every variant is
-one task, so the longest exercise does not end up running by itself at the end. A crash, Ctrl-C or
-a set ``stop`` event ends the hand-out: the variants not yet started are skipped, the running ones end.
+one task, so the longest exercise does not end up running by itself at the end. A crash or Ctrl-C
+ends the hand-out: the variants not yet started are skipped, the running ones end.
 """
 
 from __future__ import annotations
@@ -306,17 +306,17 @@ class Progress:
 
 
 def check_library(exercises: Sequence[Exercise], *, seed: int | None = None, golden: Path | None = None,
-                  jobs: int = 1, stop: threading.Event | None = None,
-                  progress: Progress | None = None) -> list[ExerciseCheck]:
+                  jobs: int = 1, progress: Progress | None = None) -> list[ExerciseCheck]:
     """Grade and judge every variant of ``exercises``; results in the order of ``exercises``.
 
     Untimed exercises share the machine, ``jobs`` variants at a time, when ``jobs > 1``; timed ones
     are graded alone, afterwards. ``golden``: compare every exercise's verdicts with
-    ``<golden>/<slug>.json``. ``stop`` (set by a caller, a crash or Ctrl-C) skips the variants not
-    yet started. A bad ``.meta/`` of any shared exercise is a UsageError before anything is graded.
+    ``<golden>/<slug>.json``. An exception in a variant (a crash of ours) or in the waiting thread
+    (Ctrl-C) stops the hand-out — the variants not yet started are skipped, the running ones end —
+    and propagates. A bad ``.meta/`` of any shared exercise is a UsageError before anything is graded.
     """
     report = progress or Progress()
-    stop = stop or threading.Event()
+    stop = threading.Event()
     lock = threading.Lock()  # held around every call of ``report`` and every change to the shared state
     done: dict[str, ExerciseCheck] = {}
 
