@@ -9,6 +9,9 @@
     └── SandboxError             *our* sandbox machinery failed (the supervisor died or hung) — never
                                  the learner's code: a learner's fault is data (``RunOutcome.fault``)
 
+Not in this tree: ``graders.sandbox.RunsStopped``, a ``KeyboardInterrupt`` — a stop signal ended the
+runs, which is no error, and no ``except Exception`` in a grader may turn it into a result.
+
 graders knows nothing of the tracker. The tracker maps this tree into its own once, where it calls
 in (``tracker.grading`` for kinds and runs, ``tracker.roadmap.loader`` for params and thresholds),
 the way httpx maps httpcore's exceptions in one place. Pure module: no imports beyond the stdlib.

@@ -8,19 +8,23 @@
     from tracker import Ledger, Attempt                     # the recorded grading attempts
     from tracker import grade_and_record                    # grade exercises, record them, sync the local board
     from tracker import SprintError, UsageError, RoadmapError  # what these raise on purpose
+    from tracker import __version__                         # the running llm-sprint's version
 
 The command line (``tracker.cli``), the dashboard (``tracker.tui``) and the other modules are the
 application built on this surface and may change.
 
 Names resolve on first use, not on ``import tracker``: ``sprint status`` and every pytest session
 (the ``pytest --sprint`` plugin is an entry point, so pytest imports ``tracker.pytest_plugin``)
-start by importing this package, and must load only what they use.
+start by importing this package, and must load only what they use (``__version__``, a constant, is
+the one name imported at once).
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+
+from tracker._version import __version__
 
 __all__ = [
     "Attempt",
@@ -32,6 +36,7 @@ __all__ = [
     "SprintError",
     "UsageError",
     "Workspace",
+    "__version__",
     "grade_and_record",
     "load_roadmap",
     "open_session",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import sprint
-from tracker.devcheck import Variant, VariantOutcome, golden_drift
+from tracker.devcheck import Variant, VariantOutcome, golden_drift, plan
 
 RECORD = {
     "reference": {"status": "pass", "ok": True, "problems": [], "checks": {"accuracy": "pass", "runtime": "pass"}},
@@ -118,10 +118,33 @@ def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.Mon
     assert sorted(graded) == ["reference", "starter"]  # deploy has 8 variants: the other 6 never started
 
 
+def test_a_library_without_its_references_is_bad_input_naming_why(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing is graded: a check of starters alone would look like a pass."""
+    import shutil
+
+    import graders.paths
+    from tests.helpers import REPO
+    from tracker.errors import UsageError
+    from tracker.roadmap import load_roadmap
+
+    exercise = load_roadmap(REPO / "roadmap.yaml").exercise("csv-to-json")
+    assert exercise is not None
+    library = tmp_path / "csv-to-json"
+    shutil.copytree(REPO / "exercises" / "csv-to-json", library)
+    shutil.rmtree(library / ".meta" / "reference")
+    with pytest.raises(UsageError, match=r"\.meta/reference/ does not exist"):
+        plan(exercise, library)
+    monkeypatch.setattr(graders.paths, "library_is_installed", lambda: True)  # as from a wheel
+    with pytest.raises(UsageError, match=r"installed from a wheel.*source checkout"):
+        plan(exercise, library)
+
+
 def _library(tmp_path: Path, cheats: str) -> Path:
-    """A tiny exercise library folder: a starter (a.py, b.py), a stand-in folder, two cheats."""
+    """A tiny exercise library folder: a starter (a.py, b.py), a reference, a stand-in folder, two cheats."""
     library = tmp_path / "demo"
-    for rel, text in {"a.py": "starter a", "b.py": "starter b", ".meta/standin/a.py": "standin a",
+    for rel, text in {"a.py": "starter a", "b.py": "starter b", ".meta/reference/a.py": "reference a",
+                      ".meta/standin/a.py": "standin a",
                       ".meta/standin/shared.py": "shared", ".meta/cheat-x/a.py": "cheat-x a",
                       ".meta/cheat-y/b.py": "cheat-y b"}.items():
         (library / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -143,7 +166,7 @@ def test_a_cheat_built_on_a_base_holds_only_what_it_changes(tmp_path: Path) -> N
     with materialise(library, library / ".meta" / "cheat-x", config) as folder:
         assert (folder / "b.py").read_text() == "starter b" and (folder / "shared.py").is_file()
     exercise = Exercise(slug="demo", title="Demo", kind="function")
-    assert [v.name for v in plan(exercise, library)] == ["starter", "cheat-x", "cheat-y"]  # a base is no variant
+    assert [v.name for v in plan(exercise, library)] == ["starter", "reference", "cheat-x", "cheat-y"]  # no "standin"
 
 
 @pytest.mark.parametrize(("cheats", "message"), [

@@ -10,7 +10,9 @@ Nothing registers itself on import.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import signal
 import sys
 from collections.abc import Iterator, MutableMapping
 from typing import Any
@@ -19,6 +21,7 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
+from tracker.cli.version import VersionOption
 from tracker.errors import SprintError
 
 __all__ = ["COMMANDS", "GROUPS", "app", "main"]
@@ -34,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "init": "init",
     "release": "release",
     "sync": "sync",
+    "upgrade": "upgrade",
     "validate": "validate",
 }
 #: command group → the module under ``tracker.cli`` whose ``cli`` is that group
@@ -102,19 +106,32 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
-    # A callback makes Typer build a group (whose commands LazyGroup supplies) rather than a single command.
+def _options(version: VersionOption = False) -> None:  # the options of `sprint` itself (before a command)
     pass
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry: run the app, turning our errors into messages and exit codes."""
-    try:
-        app(args=argv, prog_name="sprint", standalone_mode=True)
-    except SprintError as exc:
-        from tracker.cli.output import fail
+    """Console-script entry: run the app, turning our errors into messages and exit codes.
 
-        fail(exc)
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
+    Ctrl-C, SIGTERM and SIGHUP stop every sandbox run, then the command (``tracker.stopping``):
+    one line says what was stopped, and the exit status is 130, 143 or 129.
+    """
+    from tracker import stopping
+
+    try:
+        with stopping.stop_on_signals():
+            app(args=argv, prog_name="sprint", standalone_mode=True)
+    except BaseException as exc:
+        # Typer turns KeyboardInterrupt into exit 130 and a library may swallow or replace it:
+        # the signal that was received decides, not the exception that got here.
+        signum = stopping.stopped_by() or (signal.SIGINT if isinstance(exc, KeyboardInterrupt) else None)
+        if signum is None:
+            if isinstance(exc, SprintError):
+                from tracker.cli.output import fail
+
+                fail(exc)
+            raise
+        with contextlib.suppress(OSError):  # SIGHUP: the terminal may be gone
+            sys.stderr.write(stopping.summary(signum) + "\n")
+            sys.stderr.flush()
+        sys.exit(stopping.exit_code(signum))
