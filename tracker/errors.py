@@ -23,6 +23,18 @@
 
 Third-party exceptions (PyGithub, sqlite3, pydantic, YAML, subprocess) are translated into this
 tree once, at the boundary where they are caught; nothing above that boundary sees them.
+
+graders, the layer below, has its own small tree (``graders.errors``), mapped into this one where
+the tracker calls in::
+
+    graders.errors                    becomes                      where
+    KindLoadError                     UsageError                   tracker.grading.graders_errors
+                                      a Problem of a RoadmapError  tracker.roadmap.loader
+    ThresholdSyntaxError              a Problem of a RoadmapError  tracker.roadmap.loader (and models)
+                                      UsageError                   tracker.grading.graders_errors
+    SandboxError, any GradersError    GradingError                 tracker.grading.graders_errors
+                                      (raised inside a kind's grade: an ``error`` result, as any
+                                      failure of our grading code is — tracker.grading.grade)
 """
 
 from __future__ import annotations

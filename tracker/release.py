@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graders.contract import GradeResult
-from tracker.boards.base import Release
+from tracker.board_model import Release
 from tracker.boards.local import LocalBoard
 from tracker.errors import SyncError, TransientBoardError
 from tracker.ledger import Ledger

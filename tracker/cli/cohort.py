@@ -12,16 +12,18 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli.app import app
-from tracker.cli.common import JsonOption, WorkspaceOption, open_session
+from tracker.cli.common import JsonOption, WorkspaceOption, command_app
 from tracker.cli.output import console, err_console, print_json
 from tracker.errors import UsageError
+from tracker.session import open_session
+
+cli = command_app()
 
 CohortArgument = Annotated[Path, typer.Argument(help="The cohort file (default: cohort.yaml here).",
                                                 dir_okay=False)]
 
 
-@app.command("cohort")
+@cli.command("cohort")
 def cohort_command(
     path: CohortArgument = Path("cohort.yaml"),
     json_: JsonOption = False,
@@ -94,7 +96,7 @@ def _digest_json(d: Any) -> dict[str, Any]:
     return data
 
 
-@app.command("digest")
+@cli.command("digest")
 def digest_command(
     workspace: WorkspaceOption = None,
     week: Annotated[int | None, typer.Option("--week", min=1, help="Week N of your plan (default: this week).")]

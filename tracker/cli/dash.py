@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.app import app
-from tracker.cli.common import WorkspaceOption
+from tracker.cli.common import WorkspaceOption, command_app
 from tracker.errors import UsageError
+
+cli = command_app()
 
 
 def _parse_today(value: str | None) -> dt.date | None:
@@ -22,7 +23,7 @@ def _parse_today(value: str | None) -> dt.date | None:
         raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
 
 
-@app.command()
+@cli.command()
 def dash(
     workspace: WorkspaceOption = None,
     today: Annotated[str | None, typer.Option(help="Show the board as of this date, YYYY-MM-DD (default: today).",

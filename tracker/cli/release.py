@@ -6,12 +6,14 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.app import app
-from tracker.cli.common import JsonOption, WorkspaceOption, open_session
+from tracker.cli.common import JsonOption, WorkspaceOption, command_app
 from tracker.cli.output import console, print_json
+from tracker.session import open_session
+
+cli = command_app()
 
 
-@app.command("release")
+@cli.command("release")
 def release_command(
     workspace: WorkspaceOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be released; change nothing.")] = False,

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from tracker.boards.github.transport import Transport
 from tracker.digest import review_marker
 from tracker.errors import BoardError, ProjectAccessError, RateLimitedError, SyncError, TransientBoardError
-from tracker.sync.markers import normalize_text
+from tracker.markers import normalize_text
 
 __all__ = ["ISSUE_MARKER", "REVIEW_LABEL", "ReviewIssue", "ReviewOutcome", "plan_review", "post_review"]
 
