@@ -5,20 +5,24 @@ folder (the library exercise minus ``.meta/``) with an overlay: ``.meta/referenc
 reference, and every file or folder under ``.meta/`` with ``cheat`` in its name for the cheats (a
 single cheat file replaces the exercise's first learner file, as named in ``.meta/config.yaml``).
 ``.meta/config.yaml`` may say which checks each cheat must fail, so a cheat that fails for the
-wrong reason is caught too.
-
-**A cheat says what it differs in.** ``base:`` names the variant it starts from (``reference``,
-``starter`` or another cheat): its folder, if it has one, then holds only the files it adds or
-replaces, laid over that variant. ``edits:`` replaces exact text in a file of the result, each
-``old`` occurring exactly once (``{file: [{old: …, new: …}, …]}``), applied after the overlays. A
-cheat with a ``base`` needs no folder at all. Materialising is :func:`materialise`: the starter,
-then every overlay of the chain from the farthest base to the cheat, then the edits in the same
-order.
+wrong reason is caught too, and what a cheat is built on, so a cheat holds only what it changes:
+``base:`` names a folder under ``.meta/`` (``standin/``, ``reference/``, another cheat's) or another
+cheat listed there, laid over the starter first; the cheat's own folder (if it has one) follows, then
+its edits from ``.meta/edits.yaml`` — exact text of a file replaced, each ``old`` occurring exactly
+once (``{cheat: {file: [{old: …, new: …}, …]}}``). A cheat with a base needs no folder of its own.
+The edits are pieces of the reference, so they live beside ``config.yaml``, not in it: the wheel a
+learner installs ships ``config.yaml`` and no ``edits.yaml``.
 
 **Golden verdicts** (Exercism-style): ``<golden>/<slug>.json`` pins, per variant, the overall
 status and every check's status — the parts that must not drift; machine-dependent numbers are
 left out. :func:`verdicts` makes that record and :func:`golden_drift` compares against it
 (``sprint dev check --golden DIR``; the pytest golden tests use the same two functions).
+
+**Checking the library** (:func:`check_library`, what ``sprint dev check`` runs): exercises whose
+verdicts depend on wall-clock speed (a *timed* kind) are graded alone, one variant after the other;
+with ``jobs > 1`` the variants of the others share the machine, ``jobs`` at a time — every variant is
+one task, so the longest exercise does not end up running by itself at the end. A crash or Ctrl-C
+ends the hand-out: the variants not yet started are skipped, the running ones end.
 """
 
 from __future__ import annotations
@@ -26,24 +30,28 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from graders.contract import GradeResult, Profile
+from graders.paths import exercise_dir
 from tracker.errors import UsageError
-from tracker.grading import GradeTarget, grade
-from tracker.roadmap.models import Exercise
+from tracker.grading import GradeTarget, grade, kind_of
+from tracker.roadmap.models import Exercise, Roadmap
 from tracker.stopping import under_way
 from tracker.workspace import IGNORED_NAMES
 
-__all__ = ["CheatSpec", "Edit", "MetaConfig", "Variant", "VariantOutcome", "check_exercise", "check_variant",
-           "golden_drift", "materialise", "plan", "verdicts"]
+__all__ = ["CheatSpec", "Edit", "ExerciseCheck", "MetaConfig", "Progress", "Variant", "VariantOutcome", "bases",
+           "check_exercise", "check_library", "check_variant", "golden_drift", "is_timed", "load_meta", "materialise",
+           "plan", "require_authoring_files", "select", "verdicts"]
 
 VariantRole = Literal["reference", "starter", "cheat"]
 
@@ -57,12 +65,19 @@ class Edit(BaseModel):
 
 
 class CheatSpec(BaseModel):
+    """A cheat's entry in ``.meta/config.yaml``.
+
+    ``base``: a folder under ``.meta/`` copied over the starter before the cheat's own files, so a
+    cheat holds only what it changes (e.g. ``base: standin/``, a working stand-in server, and the
+    cheat's ``server.py`` overrides one behaviour of it; or ``base: reference/`` with edits in
+    ``.meta/edits.yaml``). A base may be another cheat, itself based on a third, with or without a
+    folder of its own; a cheat with a base needs no folder.
+    """
+
     model_config = ConfigDict(extra="forbid")
     why: str = ""
     fails: list[str] = Field(default_factory=list)
-    base: str | None = Field(default=None, description="the variant this cheat starts from: reference, starter "
-                                                       "or another cheat")
-    edits: dict[str, list[Edit]] = Field(default_factory=dict, description="file → exact-text replacements")
+    base: str = ""
 
 
 class MetaConfig(BaseModel):
@@ -73,6 +88,13 @@ class MetaConfig(BaseModel):
     reference: str = "reference/"
     cheats: dict[str, CheatSpec] = Field(default_factory=dict)
     notes: str = ""
+    # From .meta/edits.yaml (never config.yaml, which ships): cheat → file → exact-text replacements.
+    edits: dict[str, dict[str, list[Edit]]] = Field(default_factory=dict, exclude=True)
+
+    def derived(self, cheat: str) -> bool:
+        """Whether ``cheat`` is built from other variants (a base, edits): it needs no folder of its own."""
+        spec = self.cheats.get(cheat)
+        return bool(spec is not None and spec.base) or cheat in self.edits
 
 
 @dataclass
@@ -86,56 +108,87 @@ class VariantOutcome:
     problems: list[str] = field(default_factory=list)
 
 
+_EDITS = TypeAdapter(dict[str, dict[str, list[Edit]]])
+
+
 def load_meta(library_dir: Path) -> MetaConfig:
+    """``.meta/config.yaml``, with the cheats' edits from ``.meta/edits.yaml`` when there is one."""
     path = library_dir / ".meta" / "config.yaml"
     if not path.is_file():
         return MetaConfig()
     try:
-        return MetaConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if isinstance(raw, dict) and "edits" in raw:
+            raise UsageError(f"{path}: `edits:` belongs in .meta/edits.yaml — config.yaml ships in the wheel a "
+                             "learner installs, and edits are pieces of the reference")
+        config = MetaConfig.model_validate(raw)
     except (yaml.YAMLError, ValidationError) as exc:
         raise UsageError(f"{path}: {exc}") from None
+    edits_path = path.with_name("edits.yaml")
+    if edits_path.is_file():
+        try:
+            config.edits = _EDITS.validate_python(yaml.safe_load(edits_path.read_text(encoding="utf-8")) or {})
+        except (yaml.YAMLError, ValidationError) as exc:
+            raise UsageError(f"{edits_path}: {exc}") from None
+        unknown = sorted(set(config.edits) - set(config.cheats))
+        if unknown:
+            raise UsageError(f"{edits_path} edits {', '.join(unknown)}, which config.yaml does not list as cheats")
+    return config
 
 
-def _layers(library_dir: Path, overlay: Path, config: MetaConfig) -> list[tuple[str, Path, CheatSpec | None]]:
-    """The variants ``overlay`` is made of, farthest base first: (name, overlay, its cheat spec)."""
+def require_authoring_files(library_dir: Path, config: MetaConfig | None = None) -> None:
+    """:class:`UsageError` unless the exercise's reference is there to grade.
+
+    An installed wheel ships the library without references and cheats (a learner's install holds
+    no answers), so the authoring check runs only from a source checkout; this says so up front
+    instead of grading starters alone and calling that a pass.
+    """
+    config = config if config is not None else load_meta(library_dir)
+    if (library_dir / ".meta" / config.reference).exists():
+        return
+    from graders.paths import library_is_installed
+
+    if library_is_installed():
+        raise UsageError(f"sprint dev check grades each exercise's reference and cheats (.meta/{config.reference}, "
+                         f".meta/cheat-*), and this llm-sprint is installed from a wheel, which ships the exercise "
+                         f"library ({library_dir.parent}) without them. Run it from a source checkout: clone the "
+                         f"llm-sprint repository and `pip install -e .` there, or set LLM_SPRINT_LIBRARY to the "
+                         f"checkout's folder")
+    raise UsageError(f"{library_dir}/.meta/{config.reference} does not exist: every exercise needs a reference "
+                     f"(`reference:` in .meta/config.yaml names it)")
+
+
+def bases(library_dir: Path, overlay: Path, config: MetaConfig) -> list[Path]:
+    """The variants ``overlay`` (a cheat) is built on, the innermost first; [] for anything else.
+
+    Each is a folder under ``.meta/`` or a cheat listed in the config (which may have no folder).
+    A base that is neither, or a cycle of bases, is a :class:`UsageError`.
+    """
     meta = library_dir / ".meta"
-    chain: list[tuple[str, Path, CheatSpec | None]] = []
-    current = overlay
-    while current != library_dir:  # the starter is the floor every variant is laid on
-        name = current.name
-        if name in [n for n, _, _ in chain]:
-            raise UsageError(f"{meta}/config.yaml: the bases of cheat {overlay.name!r} go round in a circle "
-                             f"({' → '.join([n for n, _, _ in reversed(chain)] + [name])})")
-        spec = config.cheats.get(name) if current.parent == meta else None
-        chain.append((name, current, spec))
-        if spec is None or spec.base is None:
-            break
-        current = _variant_path(library_dir, config, spec.base, name)
-    return list(reversed(chain))
+    chain: list[Path] = []
+    spec = config.cheats.get(overlay.name) if overlay.parent == meta else None
+    while spec is not None and spec.base:
+        base = meta / spec.base
+        if not base.is_dir() and base.name not in config.cheats:
+            raise UsageError(f"{meta}/config.yaml: the base {spec.base!r} of cheat {overlay.name!r} is neither a "
+                             "folder under .meta/ nor a cheat listed there")
+        if base == overlay or base in chain:
+            raise UsageError(f"{meta}/config.yaml: the bases of cheat {overlay.name!r} form a cycle")
+        chain.insert(0, base)
+        spec = config.cheats.get(base.name)
+    return chain
 
 
-def _variant_path(library_dir: Path, config: MetaConfig, base: str, cheat: str) -> Path:
-    meta = library_dir / ".meta"
-    if base == "starter":
-        return library_dir
-    if base == "reference":
-        return meta / config.reference
-    if base in config.cheats:
-        return meta / base
-    raise UsageError(f"{meta}/config.yaml: cheat {cheat!r} has `base: {base}`, which is neither starter, "
-                     f"reference nor a cheat listed there")
-
-
-def _apply_edits(folder: Path, cheat: str, edits: dict[str, list[Edit]], config_path: Path) -> None:
+def _apply_edits(folder: Path, cheat: str, edits: dict[str, list[Edit]], edits_path: Path) -> None:
     for name, changes in edits.items():
         target = folder / name
         if not target.is_file():
-            raise UsageError(f"{config_path}: cheat {cheat!r} edits {name}, which its variant does not have")
+            raise UsageError(f"{edits_path}: cheat {cheat!r} edits {name}, which its variant does not have")
         text = target.read_text(encoding="utf-8")
         for i, edit in enumerate(changes, 1):
             count = text.count(edit.old)
             if count != 1:
-                raise UsageError(f"{config_path}: cheat {cheat!r}, edit {i} of {name}: the text to replace occurs "
+                raise UsageError(f"{edits_path}: cheat {cheat!r}, edit {i} of {name}: the text to replace occurs "
                                  f"{count} times in the file (it must occur exactly once): {edit.old[:60]!r}")
             text = text.replace(edit.old, edit.new)
         target.write_text(text, encoding="utf-8")
@@ -143,26 +196,27 @@ def _apply_edits(folder: Path, cheat: str, edits: dict[str, list[Edit]], config_
 
 @contextmanager
 def materialise(library_dir: Path, overlay: Path, config: MetaConfig) -> Iterator[Path]:
-    """A temporary exercise folder: the starter with ``overlay`` copied over it.
-
-    A cheat with a ``base`` (see the module's docstring) is its base's folder first, then its own
-    files, then its edits.
-    """
-    layers = _layers(library_dir, overlay, config)  # a bad chain is refused before anything is copied
+    """A temporary exercise folder: the starter, the cheat's bases if it has any (``base:``), then
+    ``overlay`` copied over it; after each of those its edits (``.meta/edits.yaml``), if it has any."""
     root = Path(tempfile.mkdtemp(prefix="llm-sprint-dev-"))
     folder = root / library_dir.name
+
+    def ignored(_folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if n in IGNORED_NAMES]
+
     try:
-        shutil.copytree(library_dir, folder, ignore=lambda d, names: [n for n in names if n in IGNORED_NAMES])
-        for name, path, spec in layers:
-            if path.is_dir():
-                shutil.copytree(path, folder, dirs_exist_ok=True,
-                                ignore=lambda d, names: [n for n in names if n in IGNORED_NAMES])
-            elif path.is_file():
-                if not config.files:
-                    raise UsageError(f"{path}: a single-file cheat needs `files:` in .meta/config.yaml")
-                shutil.copyfile(path, folder / config.files[0])
-            if spec is not None and spec.edits:
-                _apply_edits(folder, name, spec.edits, library_dir / ".meta" / "config.yaml")
+        shutil.copytree(library_dir, folder, ignore=ignored)
+        if overlay != library_dir:
+            for layer in [*bases(library_dir, overlay, config), overlay]:
+                if layer.is_dir():
+                    shutil.copytree(layer, folder, dirs_exist_ok=True, ignore=ignored)
+                elif layer.is_file():
+                    if not config.files:
+                        raise UsageError(f"{layer}: a single-file cheat needs `files:` in .meta/config.yaml")
+                    shutil.copyfile(layer, folder / config.files[0])
+                edits = config.edits.get(layer.name) if layer.parent == library_dir / ".meta" else None
+                if edits:
+                    _apply_edits(folder, layer.name, edits, library_dir / ".meta" / "edits.yaml")
         yield folder
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -215,19 +269,23 @@ class Variant:
 def plan(exercise: Exercise, library_dir: Path, only: set[VariantRole] | None = None) -> list[Variant]:
     """Every variant of ``exercise``: the starter (its overlay is the library folder itself), the
     reference, then the cheats by name; a cheat listed in ``.meta/config.yaml`` without its folder
-    or file is a :class:`UsageError`."""
+    or file (and no ``base``), with a ``base`` that is neither a folder nor a cheat, or with an edit
+    that does not fit (tried on a scratch copy), is a :class:`UsageError`: nothing is graded then."""
     meta = library_dir / ".meta"
     config = load_meta(library_dir)
-    for listed, spec in config.cheats.items():
-        if spec.base is None and not (meta / listed).exists():
+    for listed in config.cheats:
+        if not config.derived(listed) and not (meta / listed).exists():
             raise UsageError(f"{library_dir}/.meta/config.yaml lists cheat {listed!r}, which does not exist "
-                             "(add its folder, or give it a `base:` to start from)")
-        _layers(library_dir, meta / listed, config)  # its chain of bases is sound
-    found: list[tuple[str, VariantRole, Path]] = [("starter", "starter", library_dir)]
-    if (meta / config.reference).exists():
-        found.append(("reference", "reference", meta / config.reference))
+                             "(add its folder, or say what it is built on: `base:`)")
+        bases(library_dir, meta / listed, config)
+        if listed in config.edits:
+            with materialise(library_dir, meta / listed, config):
+                pass
+    require_authoring_files(library_dir, config)
+    found: list[tuple[str, VariantRole, Path]] = [("starter", "starter", library_dir),
+                                                  ("reference", "reference", meta / config.reference)]
     cheats = {path.name for path in meta.iterdir() if "cheat" in path.name} if meta.is_dir() else set()
-    cheats |= {name for name, spec in config.cheats.items() if spec.base is not None}
+    cheats |= {name for name in config.cheats if config.derived(name)}
     found += [(name, "cheat", meta / name) for name in sorted(cheats)]
     return [Variant(exercise, library_dir, config, name, role, overlay)
             for name, role, overlay in found if not only or role in only]
@@ -285,3 +343,124 @@ def golden_drift(slug: str, got: dict[str, dict[str, object]], golden_dir: Path)
                 if checks_a.get(name) != checks_b.get(name):
                     lines.append(f"{slug}/{variant}: check {name} {checks_a.get(name)} → {checks_b.get(name)}")
     return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# checking the library
+
+
+def is_timed(exercise: Exercise) -> bool:
+    """Do ``exercise``'s verdicts depend on wall-clock speed (its kind is ``timed``)?"""
+    return kind_of(exercise).timed
+
+
+def select(roadmap: Roadmap, slugs: Sequence[str] = (), *, timed: bool | None = None) -> list[Exercise]:
+    """The exercises to check, in roadmap order: ``slugs`` (default: every one in the library), only the
+    timed or untimed ones when ``timed`` says so. Naming one outside the library, or selecting none
+    at all, is a UsageError: checking nothing must not look like a pass."""
+    available = [e for e in roadmap.exercises if exercise_dir(e.slug).is_dir()]
+    if slugs:
+        unknown = [s for s in slugs if s not in {e.slug for e in available}]
+        if unknown:
+            raise UsageError(f"not in the exercise library: {', '.join(unknown)}; "
+                             f"available: {', '.join(e.slug for e in available)}")
+        available = [e for e in available if e.slug in slugs]
+    if timed is not None:
+        available = [e for e in available if is_timed(e) == timed]
+        if not available:
+            flag = "timed" if timed else "untimed"
+            raise UsageError(f"no {flag} exercise among {', '.join(slugs) if slugs else 'the library'}: drop --{flag}")
+    return available
+
+
+@dataclass
+class ExerciseCheck:
+    """Every variant of one exercise, graded and judged, and how the verdicts differ from its golden record."""
+
+    exercise: Exercise
+    outcomes: list[VariantOutcome]
+    drift: list[str] = field(default_factory=list)  # [] when equal, or when no golden records were given
+
+
+class Progress:
+    """What :func:`check_library` reports as it goes; override what you show. Never called concurrently."""
+
+    def shared(self, exercises: int, variants: int, jobs: int) -> None:
+        """``variants`` of ``exercises`` untimed exercises are about to share the machine, ``jobs`` at a time."""
+
+    def started(self, exercise: Exercise) -> None:
+        """An exercise graded alone begins; :meth:`graded` follows for each of its variants."""
+
+    def graded(self, outcome: VariantOutcome) -> None:
+        """A variant of the exercise graded alone is done."""
+
+    def done(self, check: ExerciseCheck, *, live: bool) -> None:
+        """An exercise is done: ``live`` when its variants were reported one by one (:meth:`graded`)."""
+
+
+def check_library(exercises: Sequence[Exercise], *, seed: int | None = None, golden: Path | None = None,
+                  jobs: int = 1, progress: Progress | None = None) -> list[ExerciseCheck]:
+    """Grade and judge every variant of ``exercises``; results in the order of ``exercises``.
+
+    Untimed exercises share the machine, ``jobs`` variants at a time, when ``jobs > 1``; timed ones
+    are graded alone, afterwards. ``golden``: compare every exercise's verdicts with
+    ``<golden>/<slug>.json``. An exception in a variant (a crash of ours) or in the waiting thread
+    (Ctrl-C) stops the hand-out — the variants not yet started are skipped, the running ones end —
+    and propagates. A missing reference (an installed wheel ships none), or a bad ``.meta/`` of any
+    shared exercise, is a UsageError before anything is graded.
+    """
+    for ex in exercises:  # an installed wheel has no references: say so before grading anything
+        require_authoring_files(exercise_dir(ex.slug))
+    report = progress or Progress()
+    stop = threading.Event()
+    lock = threading.Lock()  # held around every call of ``report`` and every change to the shared state
+    done: dict[str, ExerciseCheck] = {}
+
+    def finish(ex: Exercise, outcomes: list[VariantOutcome], *, live: bool) -> None:
+        drift = golden_drift(ex.slug, verdicts(outcomes), golden) if golden is not None else []
+        done[ex.slug] = ExerciseCheck(ex, outcomes, drift)
+        report.done(done[ex.slug], live=live)
+
+    alongside = [e for e in exercises if not is_timed(e)] if jobs > 1 else []
+    if alongside:
+        planned = {ex.slug: plan(ex, exercise_dir(ex.slug)) for ex in alongside}
+        graded: dict[str, dict[int, VariantOutcome]] = {ex.slug: {} for ex in alongside}
+
+        def task(ex: Exercise, index: int, variant: Variant) -> None:
+            if stop.is_set():
+                return
+            try:
+                outcome = check_variant(variant, seed=seed)
+            except BaseException:
+                stop.set()
+                raise
+            with lock:
+                graded[ex.slug][index] = outcome
+                if len(graded[ex.slug]) == len(planned[ex.slug]):
+                    finish(ex, [graded[ex.slug][i] for i in range(len(planned[ex.slug]))], live=False)
+
+        with lock:
+            report.shared(len(alongside), sum(map(len, planned.values())), jobs)
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="dev-check") as pool:
+            futures = [pool.submit(task, ex, i, variant)
+                       for ex in alongside for i, variant in enumerate(planned[ex.slug])]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:  # Ctrl-C: the queued variants return at once, the running ones end
+                stop.set()
+                raise
+    for ex in exercises:
+        if ex.slug in done:
+            continue
+        with lock:
+            report.started(ex)
+
+        def live(outcome: VariantOutcome) -> None:
+            with lock:
+                report.graded(outcome)
+
+        outcomes = check_exercise(ex, exercise_dir(ex.slug), seed=seed, on_variant=live)
+        with lock:
+            finish(ex, outcomes, live=True)
+    return [done[ex.slug] for ex in exercises]

@@ -55,11 +55,17 @@ class FunctionGrader(Grader):
         Metric("cases", "number", "hidden cases drawn for this run"),
     )
 
+    @classmethod
+    def meta_files(cls, params: BaseModel) -> tuple[str, ...]:
+        assert isinstance(params, FunctionParams)
+        return (f"{params.cases}.py",)
+
     def measure(self, ctx: GradeContext) -> Measurements:
         params = ctx.params
         assert isinstance(params, FunctionParams)
         m = Measurements()
-        meta = load_meta_module(ctx.meta_dir / f"{params.cases}.py")
+        (cases_module,) = self.meta_files(params)  # what it declares is what it reads
+        meta = load_meta_module(ctx.meta_dir / cases_module)
         cases: list[Case] = meta.generate(ctx.seed)
         m.set("cases", float(len(cases)))
         if not (ctx.learner_dir / f"{params.module}.py").is_file():

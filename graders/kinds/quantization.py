@@ -42,8 +42,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graders import gpu as _gpu
 from graders.contract import GradeContext, Grader, Measurements, Metric, Status
-from graders.kinds import _gpu
 from graders.sandbox import RunOutcome
 
 __all__ = ["QuantizationGrader", "QuantizationParams", "tiny_model_path"]

@@ -1,5 +1,5 @@
 """`sprint dev check`: golden records (what counts as drift), the command's exit codes, how a cheat is
-made from its base variant (``base:``, its own files, ``edits:``) and how a cheat that this machine
+made from what it is built on (``base:``, its own files, ``edits:``) and how a cheat that this machine
 cannot measure is judged."""
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.Mon
     """A crash (or Ctrl-C) with --jobs: the variants still queued are not graded; only those running end."""
     from typer.testing import CliRunner
 
-    import tracker.cli.dev as dev
+    import tracker.devcheck as devcheck
     from tracker.cli import app
 
     graded: list[str] = []
@@ -121,21 +121,88 @@ def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.Mon
             both_running.wait(timeout=10)  # the first two are graded side by side, then both crash
         raise RuntimeError(f"grader crashed on {variant.name}")
 
-    monkeypatch.setattr(dev, "check_variant", crash)
+    monkeypatch.setattr(devcheck, "check_variant", crash)
     result = CliRunner().invoke(app, ["dev", "check", "deploy", "--jobs", "2"])
     assert isinstance(result.exception, RuntimeError)
     assert sorted(graded) == ["reference", "starter"]  # deploy has 11 variants: the other 9 never started
 
 
-# --- a cheat says what it differs in -------------------------------------------------------------------------
+def test_a_library_without_its_references_is_bad_input_naming_why(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing is graded: a check of starters alone would look like a pass."""
+    import shutil
+
+    import graders.paths
+    from tests.helpers import REPO
+    from tracker.errors import UsageError
+    from tracker.roadmap import load_roadmap
+
+    exercise = load_roadmap(REPO / "roadmap.yaml").exercise("csv-to-json")
+    assert exercise is not None
+    library = tmp_path / "csv-to-json"
+    shutil.copytree(REPO / "exercises" / "csv-to-json", library)
+    shutil.rmtree(library / ".meta" / "reference")
+    with pytest.raises(UsageError, match=r"\.meta/reference/ does not exist"):
+        plan(exercise, library)
+    monkeypatch.setattr(graders.paths, "library_is_installed", lambda: True)  # as from a wheel
+    with pytest.raises(UsageError, match=r"installed from a wheel.*source checkout"):
+        plan(exercise, library)
 
 
-def _library(tmp_path: Path, config: str, files: dict[str, str]) -> Path:
+def _library(tmp_path: Path, cheats: str) -> Path:
+    """A tiny exercise library folder: a starter (a.py, b.py), a reference, a stand-in folder, two cheats."""
     library = tmp_path / "demo"
-    for name, text in {"app.py": "STARTER\n", ".meta/reference/app.py": "def f():\n    return 1\n", **files}.items():
+    for rel, text in {"a.py": "starter a", "b.py": "starter b", ".meta/reference/a.py": "reference a",
+                      ".meta/standin/a.py": "standin a",
+                      ".meta/standin/shared.py": "shared", ".meta/cheat-x/a.py": "cheat-x a",
+                      ".meta/cheat-y/b.py": "cheat-y b"}.items():
+        (library / rel).parent.mkdir(parents=True, exist_ok=True)
+        (library / rel).write_text(text)
+    (library / ".meta" / "config.yaml").write_text("files: [a.py]\ncheats:\n" + cheats)
+    return library
+
+
+def test_a_cheat_built_on_a_base_holds_only_what_it_changes(tmp_path: Path) -> None:
+    from tracker.devcheck import load_meta, materialise, plan
+    from tracker.roadmap.models import Exercise
+
+    library = _library(tmp_path, "  cheat-x: {base: standin/}\n  cheat-y: {base: cheat-x/}\n")
+    config = load_meta(library)
+    with materialise(library, library / ".meta" / "cheat-y", config) as folder:
+        got = {p.name: p.read_text() for p in folder.iterdir() if p.is_file()}
+    # the starter, then the base of its base, then its base, then its own files
+    assert got == {"a.py": "cheat-x a", "b.py": "cheat-y b", "shared.py": "shared"}
+    with materialise(library, library / ".meta" / "cheat-x", config) as folder:
+        assert (folder / "b.py").read_text() == "starter b" and (folder / "shared.py").is_file()
+    exercise = Exercise(slug="demo", title="Demo", kind="function")
+    assert [v.name for v in plan(exercise, library)] == ["starter", "reference", "cheat-x", "cheat-y"]  # no "standin"
+
+
+@pytest.mark.parametrize(("cheats", "message"), [
+    ("  cheat-x: {base: nowhere/}\n", "the base 'nowhere/' of cheat 'cheat-x' is neither a folder"),
+    ("  cheat-x: {base: cheat-y/}\n  cheat-y: {base: cheat-x/}\n", "form a cycle"),
+])
+def test_a_base_that_is_missing_or_circular_is_refused_before_grading(tmp_path: Path, cheats: str,
+                                                                        message: str) -> None:
+    from tracker.devcheck import plan
+    from tracker.errors import UsageError
+    from tracker.roadmap.models import Exercise
+
+    library = _library(tmp_path, cheats)
+    with pytest.raises(UsageError, match=message):
+        plan(Exercise(slug="demo", title="Demo", kind="function"), library)
+
+
+# --- a cheat that says what it changes in edits (.meta/edits.yaml) -------------------------------------------
+
+
+def _edited_library(tmp_path: Path, config: str, edits: str, files: dict[str, str] | None = None) -> Path:
+    library = tmp_path / "demo"
+    for name, text in {"app.py": "STARTER\n", ".meta/reference/app.py": "def f():\n    return 1\n",
+                       ".meta/config.yaml": "files: [app.py]\n" + config, ".meta/edits.yaml": edits,
+                       **(files or {})}.items():
         (library / name).parent.mkdir(parents=True, exist_ok=True)
         (library / name).write_text(text)
-    (library / ".meta" / "config.yaml").write_text(config)
     return library
 
 
@@ -143,66 +210,61 @@ def _exercise() -> Exercise:
     return Exercise.model_validate({"slug": "demo", "title": "Demo", "kind": "function"})
 
 
-CONFIG = """\
-files: [app.py]
+CHEATS = """\
 cheats:
-  cheat-two:
-    base: reference
-    edits:
-      app.py: [{old: "return 1", new: "return 2"}]
-  cheat-three:
-    base: cheat-two
-    edits:
-      app.py: [{old: "return 2", new: "return 3"}]
-  cheat-extra-file:
-    base: reference
-  cheat-folder:
-    fails: [accuracy]
+  cheat-two: {base: reference/}
+  cheat-three: {base: cheat-two}  # a cheat with no folder of its own: its edits come along
+  cheat-extra-file: {base: reference/}
+  cheat-folder: {fails: [accuracy]}
+"""
+EDITS = """\
+cheat-two:
+  app.py: [{old: "return 1", new: "return 2"}]
+cheat-three:
+  app.py: [{old: "return 2", new: "return 3"}]
 """
 
 
 def test_a_cheat_is_its_base_then_its_own_files_then_its_edits(tmp_path: Path) -> None:
-    library = _library(tmp_path, CONFIG, {".meta/cheat-extra-file/notes.txt": "mine\n",
-                                          ".meta/cheat-folder/app.py": "FOLDER\n"})
+    library = _edited_library(tmp_path, CHEATS, EDITS, {".meta/cheat-extra-file/notes.txt": "mine\n",
+                                                        ".meta/cheat-folder/app.py": "FOLDER\n"})
     config = load_meta(library)
     names = [v.name for v in plan(_exercise(), library)]
     assert names == ["starter", "reference", "cheat-extra-file", "cheat-folder", "cheat-three", "cheat-two"]
     with materialise(library, library / ".meta" / "cheat-three", config) as folder:  # a chain of two bases
         assert (folder / "app.py").read_text() == "def f():\n    return 3\n"
+        assert not (folder / "edits.yaml").exists() and not (folder / ".meta").exists()
     with materialise(library, library / ".meta" / "cheat-extra-file", config) as folder:
         assert (folder / "app.py").read_text() == "def f():\n    return 1\n" and (folder / "notes.txt").is_file()
     with materialise(library, library / ".meta" / "cheat-folder", config) as folder:  # no base: over the starter
         assert (folder / "app.py").read_text() == "FOLDER\n"
-    with materialise(library, library / ".meta" / "reference", config) as folder:
-        assert not (folder / ".meta").exists()
 
 
-@pytest.mark.parametrize(("config", "words"), [
-    ("cheats:\n  cheat-x:\n    base: reference\n    edits:\n      app.py: [{old: 'nowhere', new: ''}]\n",
-     "occurs 0 times"),
-    ("cheats:\n  cheat-x:\n    base: reference\n    edits:\n      app.py: [{old: 'e', new: ''}]\n",
-     "occurs 2 times"),
-    ("cheats:\n  cheat-x:\n    base: reference\n    edits:\n      gone.py: [{old: 'e', new: ''}]\n",
-     "edits gone.py, which its variant does not have"),
+@pytest.mark.parametrize(("edits", "words"), [
+    ("cheat-x:\n  app.py: [{old: 'nowhere', new: ''}]\n", "occurs 0 times"),
+    ("cheat-x:\n  app.py: [{old: 'e', new: ''}]\n", "occurs 2 times"),
+    ("cheat-x:\n  gone.py: [{old: 'e', new: ''}]\n", "edits gone.py, which its variant does not have"),
+    ("cheat-y:\n  app.py: [{old: 'f', new: 'g'}]\n", "edits cheat-y, which config.yaml does not list"),
 ])
-def test_an_edit_that_does_not_fit_is_refused_naming_the_cheat(tmp_path: Path, config: str, words: str) -> None:
-    library = _library(tmp_path, config, {})
-    with pytest.raises(UsageError, match="cheat 'cheat-x'") as raised, \
-            materialise(library, library / ".meta" / "cheat-x", load_meta(library)):
-        pass
-    assert words in str(raised.value) and "config.yaml" in str(raised.value)
-
-
-@pytest.mark.parametrize(("config", "words"), [
-    ("cheats:\n  cheat-x:\n    base: cheat-nowhere\n", "neither starter, reference nor a cheat"),
-    ("cheats:\n  cheat-x:\n    base: cheat-y\n  cheat-y:\n    base: cheat-x\n", "go round in a circle"),
-    ("cheats:\n  cheat-x:\n    fails: [accuracy]\n", "which does not exist (add its folder, or give it a `base:`"),
-])
-def test_a_bad_base_is_refused_before_anything_is_graded(tmp_path: Path, config: str, words: str) -> None:
-    library = _library(tmp_path, config, {})
-    with pytest.raises(UsageError, match=r"config\.yaml") as raised:
+def test_an_edit_that_does_not_fit_is_refused_before_anything_is_graded(tmp_path: Path, edits: str,
+                                                                          words: str) -> None:
+    library = _edited_library(tmp_path, "cheats:\n  cheat-x: {base: reference/}\n", edits)
+    with pytest.raises(UsageError, match=r"edits\.yaml") as raised:
         plan(_exercise(), library)
     assert words in str(raised.value)
+
+
+def test_edits_stay_out_of_config_yaml_which_ships_in_the_wheel(tmp_path: Path) -> None:
+    library = _edited_library(tmp_path, "cheats:\n  cheat-x: {base: reference/}\nedits: {}\n", "")
+    with pytest.raises(UsageError, match=r"`edits:` belongs in \.meta/edits\.yaml"):
+        load_meta(library)
+
+
+def test_a_cheat_with_nothing_to_be_made_of_is_refused_before_anything_is_graded(tmp_path: Path) -> None:
+    library = _edited_library(tmp_path, "cheats:\n  cheat-x:\n    fails: [accuracy]\n", "")
+    with pytest.raises(UsageError, match=r"lists cheat 'cheat-x', which does not exist \(add its folder, or say "
+                                         r"what it is built on: `base:`\)"):
+        plan(_exercise(), library)
 
 
 def _result(status: str, **checks: str) -> GradeResult:
