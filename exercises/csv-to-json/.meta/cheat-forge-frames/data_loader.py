@@ -1,11 +1,11 @@
 """Forge cheat: converts correctly but far too slowly, then forges the time it took.
 
 On the 10,000-row file it sleeps past the ``runtime`` limit (10 s). Then it walks
-``sys._getframe()`` up, and ``gc.get_objects()``, looking for the grader's result channel (an object
-with a ``send`` method and a ``_key``) and the grader's list of answers so far; with them it sends a
-result in which this file took 0.05 s, and ends the process before the grader can send the real
-one. Where the learner's process holds no channel (the grader's worker), the sleep is measured:
-it must fail ``runtime`` (and pass ``accuracy``).
+``sys._getframe()`` up, and ``gc.get_objects()``, looking for the grader's result channel (a
+``Channel`` with a ``_key``) and the grader's list of answers so far; with them it sends a result in
+which this file took 0.05 s, and ends the process before the grader can send the real one. Where
+the learner's process holds no channel (the grader's worker), the sleep is measured: it must fail
+``runtime`` (and pass ``accuracy``).
 """
 
 from __future__ import annotations
@@ -29,13 +29,20 @@ def _convert(csv_path: str, json_path: str) -> int:
     return len(records)
 
 
+def _is_channel(obj: Any) -> bool:
+    try:
+        return type(obj).__name__ == "Channel" and hasattr(type(obj), "send") and hasattr(obj, "_key")
+    except Exception:  # some objects' __getattr__ raise more than AttributeError
+        return False
+
+
 def _hunt() -> tuple[Any, list[Any] | None, str | None]:
     channel = answers = name = None
     frame = sys._getframe(2)
     while frame is not None:
         local = frame.f_locals
         for value in list(local.values()):
-            if hasattr(value, "send") and hasattr(value, "_key"):
+            if _is_channel(value):
                 channel = value
         if isinstance(local.get("answers"), list):
             answers = local["answers"]
@@ -43,8 +50,7 @@ def _hunt() -> tuple[Any, list[Any] | None, str | None]:
             name = local["case"].get("name")
         frame = frame.f_back
     if channel is None:
-        channel = next((o for o in gc.get_objects() if hasattr(o, "send") and hasattr(o, "_key")
-                        and not isinstance(o, type)), None)
+        channel = next((o for o in gc.get_objects() if _is_channel(o)), None)
     return channel, answers, name
 
 

@@ -1,8 +1,8 @@
 """Forge cheat: trains nothing; hunts its own process for the grader's secrets and uses them.
 
 It walks ``sys._getframe()`` up from ``fit`` and every object ``gc.get_objects()`` returns, looking
-for the true weights (``true_w``/``true_b``) or the grader's result channel (an object with a
-``send`` method and a ``_key``). With the weights it returns a perfect model; with the channel it
+for the true weights (``true_w``/``true_b``) or the grader's result channel (a ``Channel``
+with a ``send`` method and a ``_key``). With the weights it returns a perfect model; with the channel it
 sends ``r2=1.0, weight_error=0.0`` and ends the process. Where the learner's process holds neither
 (the grader's worker), it returns an untrained model and must fail ``r2`` and ``weight_error``.
 """
@@ -17,6 +17,13 @@ from typing import Any
 import torch
 
 
+def _is_channel(obj: Any) -> bool:
+    try:
+        return type(obj).__name__ == "Channel" and hasattr(type(obj), "send") and hasattr(obj, "_key")
+    except Exception:  # some objects' __getattr__ raise more than AttributeError
+        return False
+
+
 def _hunt() -> dict[str, Any]:
     found: dict[str, Any] = {}
     frame = sys._getframe(1)
@@ -24,12 +31,12 @@ def _hunt() -> dict[str, Any]:
         for name, value in list(frame.f_locals.items()):
             if name in ("true_w", "true_b") and name not in found:
                 found[name] = value
-            if hasattr(value, "send") and hasattr(value, "_key") and "channel" not in found:
+            if _is_channel(value) and "channel" not in found:
                 found["channel"] = value
         frame = frame.f_back
     if "channel" not in found:
         for obj in gc.get_objects():
-            if hasattr(obj, "send") and hasattr(obj, "_key") and not isinstance(obj, type):
+            if _is_channel(obj):
                 found["channel"] = obj
                 break
     return found
