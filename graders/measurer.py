@@ -33,12 +33,18 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from typing_extensions import TypedDict
 
 from graders import wire
 from graders.faults import LearnerFault, LearnerRaised
 
-__all__ = ["DEFAULT_MAX_REPLY_BYTES", "LearnerFault", "LearnerRaised", "PeakMemory", "Worker", "expect"]
+if TYPE_CHECKING:
+    from graders.harness.channel import Channel
+
+__all__ = ["DEFAULT_MAX_REPLY_BYTES", "LearnerFault", "LearnerRaised", "PeakMemory", "ProbeJob", "Worker", "expect",
+           "probe"]
 
 T = TypeVar("T")
 DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024
@@ -371,3 +377,27 @@ class PeakMemory:
                 self._observe()
             except (OSError, KeyError):
                 return  # the worker ended: the last mark stands
+
+
+class ProbeJob(TypedDict):
+    fn: str  # the learner's "module:function"
+    args: list[Any]
+    memory: bool  # also watch the worker's peak memory during the call
+
+
+def probe(args: dict[str, Any], channel: Channel, worker: Worker) -> None:
+    """The smallest measurer: one call of the learner's ``fn``; reports what it returned (as data),
+    the time it took as seen from here, and with ``memory`` the worker's extra peak memory. For
+    diagnostics, the sandbox's tests and bench/grading_overhead.py (``Sandbox.measure(
+    "graders.measurer:probe", ProbeJob(...), …)``)."""
+    job = expect(args, ProbeJob, what="the probe's job")
+    worker.load(job["fn"])
+    peak: PeakMemory | None = None
+    if job["memory"]:
+        with worker.memory() as peak:
+            value = worker.call(job["fn"], *job["args"])
+    else:
+        value = worker.call(job["fn"], *job["args"])
+    channel.result(value=value if not isinstance(value, (wire.Array, wire.Opaque)) else repr(value),
+                   seconds=worker.last_seconds, isolation=worker.isolation,
+                   extra_bytes=peak.extra_bytes if peak else None, memory_method=peak.method if peak else None)
