@@ -97,13 +97,6 @@ class Array:
     def nbytes(self) -> int:
         return len(self.data)
 
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        """Validated as itself when a TypedDict that names it is checked (graders.measurer.expect)."""
-        from pydantic_core import core_schema
-
-        return core_schema.is_instance_schema(cls)
-
     # --- conversions (imported lazily: the worker starts on the standard library alone) -------
 
     @classmethod
@@ -169,12 +162,6 @@ class Opaque:
 
     def __hash__(self) -> int:
         return hash((self.type, self.repr))
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        from pydantic_core import core_schema
-
-        return core_schema.is_instance_schema(cls)
 
 
 _RESERVED = ("__array__", "__opaque__")

@@ -2,7 +2,8 @@
 
 The exercise's ``.meta/<cases>.py`` (trusted library code) provides::
 
-    generate(seed: int) -> list[Case]        # Case: name, files to create, args, expected, outputs
+    generate(seed: int) -> list[Case]        # Case (graders.kinds.function_measure): name, files, args,
+                                             # expected, outputs
     compare(case, returned, outputs) -> str | None   # None when correct, else what differs
 
 Cases are drawn from the run's seed, so they differ on every attempt. A trusted measurer
@@ -14,28 +15,15 @@ worker, and compares its outputs; the learner's process never holds the seed or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from graders.contract import GradeContext, Grader, Measurements, Metric
 from graders.faults import record_run_fault
+from graders.kinds.function_measure import Case
 
 __all__ = ["Case", "FunctionGrader"]
-
-
-@dataclass
-class Case:
-    """One hidden case. ``files`` are written into the run folder before the call; ``args`` may
-    name them by relative path; ``outputs`` are files the call must produce, read back after."""
-
-    name: str
-    args: list[Any]
-    expected: Any = None
-    files: dict[str, str | bytes] = field(default_factory=dict)
-    outputs: list[str] = field(default_factory=list)
-    timed: bool = False  # counts toward the ``runtime`` metric
 
 
 class FunctionParams(BaseModel):

@@ -5,22 +5,35 @@ files into the run folder just before that case's call (so no case can be read a
 learner's function in the worker, reads the files it wrote and compares them here with the
 generator's ``compare``. The learner's process never sees the seed or an expected value, and every
 number is computed here — ``runtime`` is the timed case's call as this process sees it (arguments
-sent → reply received).
+sent → reply received). Light on purpose (no pydantic): ``Case`` lives here so that a generator
+importing it does not slow every run down.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from typing_extensions import TypedDict
+from typing import Any, TypedDict
 
 from graders.faults import LearnerRaised
 from graders.harness.channel import Channel
 from graders.kinds._meta import load_meta_module
 from graders.measurer import Worker, expect
 
-__all__ = ["FunctionJob", "FunctionReport", "measure"]
+__all__ = ["Case", "FunctionJob", "FunctionReport", "measure"]
+
+
+@dataclass
+class Case:
+    """One hidden case. ``files`` are written into the run folder before the call; ``args`` may
+    name them by relative path; ``outputs`` are files the call must produce, read back after."""
+
+    name: str
+    args: list[Any]
+    expected: Any = None
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    outputs: list[str] = field(default_factory=list)
+    timed: bool = False  # counts toward the ``runtime`` metric
 
 
 class FunctionJob(TypedDict):

@@ -10,9 +10,7 @@ against the TypedDicts below on the measurer's side, so patching it only yields 
 
 from __future__ import annotations
 
-from typing import Any
-
-from typing_extensions import TypedDict
+from typing import Any, TypedDict
 
 from graders.harness.learner import learner_function
 from graders.wire import Array

@@ -12,9 +12,7 @@ this process sees it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from typing_extensions import TypedDict
+from typing import Any, TypedDict
 
 from graders.faults import LearnerFault
 from graders.harness.channel import Channel

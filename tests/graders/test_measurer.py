@@ -7,6 +7,7 @@ same paths through the sandbox are in test_trusted_measurement.py.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,10 +16,9 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import pytest
-from typing_extensions import TypedDict
 
 from graders import wire
 from graders.faults import LearnerFault, LearnerRaised
@@ -249,16 +249,46 @@ def test_an_adapters_reply_is_checked_against_its_type(worker: Worker) -> None:
     assert info.value.status == "error"
 
 
-def test_expect_names_the_first_difference() -> None:
-    class Report(TypedDict):
-        r2: float | None
-        devices: list[str]
+class _Optional(TypedDict, total=False):
+    note: str  # (NotRequired[...] is not seen under `from __future__ import annotations` on Python 3.11)
 
-    assert expect({"r2": 1, "devices": ["cpu"]}, Report) == {"r2": 1, "devices": ["cpu"]}
-    with pytest.raises(ValueError, match=r"devices\.0"):
-        expect({"r2": 0.5, "devices": [3]}, Report, what="report")
-    with pytest.raises(ValueError, match="r2"):
-        expect({"r2": "1.0", "devices": []}, Report)
+
+class Reply(_Optional):
+    r2: float | None
+    devices: list[str]
+    mode: Literal["fit", "eval"]
+    weights: dict[str, wire.Array]
+
+
+GOOD: dict[str, Any] = {"r2": 1, "devices": ["cpu"], "mode": "fit", "weights": {}}
+
+
+def test_expect_accepts_what_its_type_says() -> None:
+    assert expect(GOOD, Reply) is GOOD
+    array = wire.Array("float32", (1,), b"\0" * 4)
+    assert expect({**GOOD, "r2": None, "note": "", "weights": {"w": array}}, Reply)["weights"]["w"] is array
+    assert expect([1, 2.5], list[float]) == [1, 2.5]
+
+
+@pytest.mark.parametrize(("value", "fragment"), [
+    ({**GOOD, "devices": ["cpu", 3]}, "devices[1]: expected str, got int 3"),
+    ({**GOOD, "r2": "1.0"}, "r2: expected float | None, got str '1.0'"),
+    ({**GOOD, "r2": True}, "r2: expected float | None, got bool True"),  # no bool for a number
+    ({**GOOD, "mode": "train"}, "mode: expected one of ['fit', 'eval']"),
+    ({**GOOD, "weights": {"w": [0.5]}}, "weights.w: expected Array, got list [0.5]"),
+    ({"r2": 1.0, "devices": []}, "missing mode, weights"),
+    ({**GOOD, "extra": 1}, "unexpected extra"),
+    ([GOOD], "expected an object (Reply), got a list"),
+])
+def test_expect_names_the_first_difference(value: Any, fragment: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(fragment)):
+        expect(value, Reply, what="the reply")
+
+
+def test_expect_counts_an_int_as_a_float_but_not_a_float_as_an_int() -> None:
+    assert expect(3, float) == 3
+    with pytest.raises(ValueError, match=r"expected int, got float 3\.0"):
+        expect(3.0, int)
 
 
 # --- memory, from outside ------------------------------------------------------------------------
