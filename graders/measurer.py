@@ -237,6 +237,18 @@ class Worker:
             raise LearnerFault(f"{exc} — something in your code's process changed the grader's code there",
                                status="error") from None
 
+    def rss_bytes(self) -> int:
+        """The worker's resident memory right now, read from outside (``VmRSS``; psutil without /proc)."""
+        try:
+            if os.path.exists(f"/proc/{self.pid}/status"):
+                return _status_kib(self.pid, "VmRSS")["VmRSS"]
+            import psutil
+
+            return int(psutil.Process(self.pid).memory_info().rss)
+        except (OSError, KeyError, ImportError) as exc:
+            raise LearnerFault("the process running your code ended while the grader measured it",
+                               detail="worker-ended") from exc
+
     def memory(self, *, interval_s: float = 0.001) -> PeakMemory:
         """``with worker.memory() as peak: worker.call(...)`` — the worker's peak memory during the
         block, measured from outside (see :class:`PeakMemory`)."""
@@ -371,6 +383,16 @@ class PeakMemory:
         return max(0, self.peak_bytes - self.baseline_bytes)
 
     def __enter__(self) -> PeakMemory:
+        try:
+            self._open()
+        except (OSError, KeyError) as exc:  # the worker is gone (or going)
+            raise LearnerFault("the process running your code ended while the grader measured it",
+                               detail="worker-ended") from exc
+        self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
+        self._thread.start()
+        return self
+
+    def _open(self) -> None:
         if self._procfs:
             try:
                 with open(f"/proc/{self.pid}/clear_refs", "w") as f:
@@ -393,9 +415,6 @@ class PeakMemory:
             self._hwm_seen = self.baseline_bytes
             self.method = f"RSS of the worker's processes sampled every {self.interval_s * 1e3:g} ms (no /proc)"
             self._use_hwm = False
-        self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
-        self._thread.start()
-        return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         self._stop.set()

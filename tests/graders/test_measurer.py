@@ -140,6 +140,11 @@ def test_the_worker_reports_who_it_is_before_any_learner_code_runs(worker: Worke
     assert "platform" in worker.isolation
 
 
+def test_the_worker_can_be_tidied_and_weighed_from_here(worker: Worker) -> None:
+    assert worker.adapter("graders.worker:collect_garbage", returns=int) >= 0
+    assert 5_000_000 < worker.rss_bytes() < 500_000_000
+
+
 def test_the_learners_exception_is_raised_here_with_its_own_traceback(worker: Worker) -> None:
     with pytest.raises(LearnerRaised) as info:
         worker.call("solution:boom")
