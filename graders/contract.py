@@ -226,3 +226,13 @@ class Grader(abc.ABC):
     @classmethod
     def metric(cls, name: str) -> Metric | None:
         return next((m for m in cls.metrics if m.name == name), None)
+
+    @classmethod
+    def meta_files(cls, params: BaseModel) -> tuple[str, ...]:
+        """The files under the exercise's ``.meta/`` that grading reads, relative to it (e.g. ``cases.py``).
+
+        Only these (and ``config.yaml``) ship in the wheel a learner installs; references, cheats and
+        authoring scripts do not. A kind that reads another ``.meta/`` file must name it here
+        (tests/test_packaging.py holds the built wheel to this list).
+        """
+        return ()

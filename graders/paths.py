@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["cache_dir", "default_roadmap", "exercise_dir", "library_root"]
+__all__ = ["cache_dir", "default_roadmap", "exercise_dir", "library_is_installed", "library_root"]
 
 
 def cache_dir() -> Path:
@@ -29,6 +29,11 @@ def library_root() -> Path:
     if (shipped / "roadmap.yaml").is_file():
         return shipped
     return here.parent  # editable install: the repository root
+
+
+def library_is_installed() -> bool:
+    """True when the library in use is the one a wheel installed: it carries no references or cheats."""
+    return library_root() == Path(__file__).resolve().parent / "_library"
 
 
 def default_roadmap() -> Path:

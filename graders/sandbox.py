@@ -11,7 +11,10 @@ child process; the learner's code runs in grandchildren. What each run gets:
   with ``HF_HUB_OFFLINE=1`` and a private ``HOME``/``TMPDIR``;
 * **captured output**, truncated to head and tail;
 * an **authenticated result channel** (``graders.harness.channel``) that printing cannot forge;
-* at the end, **every process it started is killed**, including ones that left the process group.
+* at the end, **every process it started is killed**, including ones that left the process group;
+* a run **never outlives this process**: the supervisor ends it when we die, however we die (see
+  ``graders.supervisor``), and :func:`stop_runs` ends every run of this process, in every thread —
+  what a stop signal does (``tracker.stopping``).
 
 :meth:`Sandbox.measure` runs a kind's trusted *measurer* beside a *learner worker* that alone
 imports the learner's code (``graders.measurer``, ``graders.worker``): the learner's process then
@@ -35,6 +38,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +47,8 @@ from typing import Any, Literal
 from graders.harness.channel import verify_line
 from graders.thresholds import format_value
 
-__all__ = ["Limits", "ProcessSpec", "RunOutcome", "Sandbox", "clean_env", "copy_tree"]
+__all__ = ["Limits", "ProcessSpec", "RunOutcome", "RunsStopped", "Sandbox", "clean_env", "copy_tree", "resume_runs",
+           "stop_runs"]
 
 GB = 1_000_000_000
 _SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "PRIVATE_KEY")
@@ -59,6 +64,48 @@ _SIGNAL_HINTS = {
     signal.SIGFPE: "crashed with a floating-point exception (SIGFPE)",
     signal.SIGILL: "crashed with an illegal instruction (SIGILL)",
 }
+
+
+class RunsStopped(KeyboardInterrupt):
+    """A run ended by :func:`stop_runs` (or refused because of it): there is no outcome to record.
+
+    A ``KeyboardInterrupt``, so it passes through ``except Exception`` as Ctrl-C does: a grader
+    cannot turn it into an ``error`` result.
+    """
+
+
+class _LiveRuns:
+    """The supervisors of this process's runs, so that a stop can reach runs in every thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()  # re-entrant: stop_runs() may run in a signal handler of a holder
+        self.supervisors: set[subprocess.Popen[bytes]] = set()
+        self.stopping = False
+
+
+_live = _LiveRuns()
+
+
+def stop_runs() -> int:
+    """End every run of this process, in every thread, and refuse new ones until :func:`resume_runs`.
+
+    Each run's supervisor gets SIGTERM (it kills the run's processes and exits); the call that
+    started the run raises :class:`RunsStopped`. Safe in a signal handler. Returns how many runs
+    were under way.
+    """
+    with _live.lock:
+        _live.stopping = True
+        supervisors = [p for p in _live.supervisors if p.returncode is None]
+    for proc in supervisors:
+        with contextlib.suppress(OSError):
+            os.kill(proc.pid, signal.SIGTERM)
+    return len(supervisors)
+
+
+def resume_runs() -> None:
+    """Allow runs again after :func:`stop_runs` (for a process that carries on, e.g. a test)."""
+    with _live.lock:
+        _live.stopping = False
 
 
 @dataclass(frozen=True)
@@ -397,19 +444,24 @@ class Sandbox:
         from tracker.errors import GradingError
 
         try:
-            proc = subprocess.Popen(
-                [self.python, "-I", "-m", "graders.supervisor"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                pass_fds=tuple(handed), start_new_session=True,
-            )
+            with _live.lock:  # a stop cannot slip in between this check and the registration
+                if _live.stopping:
+                    raise RunsStopped("runs are being stopped: this one was not started")
+                proc = subprocess.Popen(
+                    [self.python, "-I", "-m", "graders.supervisor"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    pass_fds=tuple(handed), start_new_session=True,
+                )
+                _live.supervisors.add(proc)
         finally:
             for fd in handed:  # only the run's processes hold the channel's write end and the worker link now
                 os.close(fd)
         assert proc.stdin and proc.stdout and proc.stderr
         sel = selectors.DefaultSelector()
         try:
-            proc.stdin.write((json.dumps(plan) + "\n").encode())
-            proc.stdin.close()
+            # Its stdin stays open until it has finished: the supervisor's lifeline (EOF: we are gone).
+            proc.stdin.write((json.dumps({**plan, "parent_pid": os.getpid()}) + "\n").encode())
+            proc.stdin.flush()
             channel: list[bytes] = []
             out: list[bytes] = []
             err: list[bytes] = []
@@ -442,6 +494,12 @@ class Sandbox:
             raise
         finally:
             sel.close()  # now, not whenever the garbage collector frees it (its fd number may be reused by then)
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            with _live.lock:
+                _live.supervisors.discard(proc)
+        if _live.stopping:
+            raise RunsStopped("the run was stopped before it finished")
         if proc.returncode != 0 or not out:
             detail = b"".join(err).decode("utf-8", "replace")[-2000:]
             raise GradingError(f"the sandbox supervisor failed (exit {proc.returncode}): {detail}")

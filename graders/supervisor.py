@@ -16,6 +16,11 @@
    processes with a short grace, then SIGKILL to every descendant until none is left;
 6. writes one JSON report on stdout.
 
+Its life is tied to the tracker's (:func:`tie_to_parent`): it ends the run and exits when the
+process that started it dies, however it died — a parent-death signal on Linux, and on every
+platform a *lifeline*: stdin stays open for the whole run, and its end-of-file means the tracker
+is gone. SIGTERM (sent by the tracker to stop a run) does the same: every descendant is killed.
+
 It imports only the standard library and psutil, so it starts in milliseconds. It never imports
 learner code, and makes itself non-dumpable before it reads the plan (which holds the run's key).
 See ``graders.sandbox`` for the parent side and ``docs/threat-model.md``.
@@ -46,6 +51,7 @@ from graders.privileges import confine_learner, make_undumpable
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
+LIFELINE_FD = 0  # stdin: the tracker holds its write end open until it has our report
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
 SIOCGIFFLAGS = 0x8913
@@ -60,6 +66,24 @@ def _prctl(option: int, arg: int) -> int:
     if _libc is None:
         _libc = ctypes.CDLL(None, use_errno=True)
     return int(_libc.prctl(option, arg, 0, 0, 0))
+
+
+class ParentGone(Exception):
+    """The tracker that started this run is gone (the lifeline reached end-of-file)."""
+
+
+def tie_to_parent(parent_pid: int | None) -> bool:
+    """Be sent SIGTERM when our parent dies (Linux); False if it is already gone.
+
+    ``PR_SET_PDEATHSIG`` fires when the *thread* that forked us ends, not the process: the
+    sandbox's caller waits for this process in the thread that started it, so that thread cannot
+    end first. It is set after the fork, so a parent that died in between is missed: hence the
+    ``getppid()`` check against the pid the parent wrote in the plan (we are re-parented on its
+    death). Where there is no parent-death signal (macOS), the lifeline alone ends the run.
+    """
+    if sys.platform.startswith("linux"):
+        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    return parent_pid is None or os.getppid() == parent_pid
 
 
 def keep_niceness() -> None:
@@ -245,12 +269,15 @@ def _tree_rss(procs: list[Proc], trusted: set[int]) -> int:
     return total
 
 
-def run(plan: dict[str, Any]) -> dict[str, Any]:
+def run(plan: dict[str, Any], lifeline: int | None = None) -> dict[str, Any]:
+    """Carry out ``plan``; returns the report. Raises :class:`ParentGone` when ``lifeline`` (a
+    pipe's read end) reaches end-of-file: the caller then kills every descendant."""
     t0 = time.monotonic()
     if sys.platform.startswith("linux"):
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
     if plan.get("network", "loopback") == "loopback":
         network = isolate_network()
+        tie_to_parent(None)  # re-armed: the kernel clears it on some credential changes
     else:
         network = "not isolated: host network requested"
     output_limit = int(plan.get("output_bytes", 64 * 1024))
@@ -260,6 +287,8 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
 
     procs: list[Proc] = []
     sel = selectors.DefaultSelector()
+    if lifeline is not None:
+        sel.register(lifeline, selectors.EVENT_READ, None)  # data None: not an output stream
     # Trusted processes first; learner processes only once the trusted ones have read their stdin.
     order = sorted(plan["processes"], key=lambda spec: bool(spec.get("learner", True)))
     trusted_started: list[subprocess.Popen[bytes]] = []
@@ -310,11 +339,17 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
 
     def drain(timeout: float) -> None:
         for key, _ in sel.select(timeout):
-            data = os.read(key.fileobj.fileno(), 65536)  # type: ignore[union-attr]
-            if data:
+            data = os.read(key.fd, 65536)
+            if key.data is None:  # the lifeline: nothing is ever written to it, so this is its end
+                if not data:
+                    raise ParentGone
+            elif data:
                 key.data.feed(data)
             else:
                 sel.unregister(key.fileobj)
+
+    def streams_open() -> bool:
+        return any(key.data is not None for key in sel.get_map().values())
 
     while True:
         drain(poll_s)
@@ -351,7 +386,7 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
         cpu_s = t.children_user + t.children_system
     leftovers = _kill_all()
     end_drain = time.monotonic() + 0.5
-    while sel.get_map() and time.monotonic() < end_drain:
+    while streams_open() and time.monotonic() < end_drain:
         drain(0.02)
     for p in procs:
         if p.popen.returncode is None:
@@ -386,17 +421,27 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    # SIGTERM from the parent must still clean up the children, not leave them running.
+    # SIGTERM — from the tracker stopping the run, or the parent-death signal — must still clean
+    # up the children, not leave them running.
     def stop(signum: int, frame: object) -> None:
         _kill_all()
         os._exit(3)
 
     signal.signal(signal.SIGTERM, stop)
+    tie_to_parent(None)  # armed first, so the window before the check below is as short as it can be
     make_undumpable()  # before the plan (and the run's key) is read: see graders.privileges
     keep_niceness()  # the sandbox started us in a new session
-    plan = json.loads(sys.stdin.readline())
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    report = run(plan)
+    line = sys.stdin.readline()
+    if not line:  # the tracker died before it handed us a plan
+        os._exit(3)
+    plan = json.loads(line)
+    if not tie_to_parent(plan.get("parent_pid")):
+        os._exit(3)  # it died before the parent-death signal was armed; nothing is started yet
+    try:
+        report = run(plan, lifeline=LIFELINE_FD)
+    except ParentGone:
+        _kill_all()
+        os._exit(3)
     sys.stdout.write(json.dumps(report) + "\n")
     sys.stdout.flush()
 

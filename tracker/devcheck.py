@@ -31,10 +31,11 @@ from graders.contract import GradeResult, Profile
 from tracker.errors import UsageError
 from tracker.grading import GradeTarget, grade
 from tracker.roadmap.models import Exercise
+from tracker.stopping import under_way
 from tracker.workspace import IGNORED_NAMES
 
 __all__ = ["MetaConfig", "Variant", "VariantOutcome", "check_exercise", "check_variant", "golden_drift", "plan",
-           "verdicts"]
+           "require_authoring_files", "verdicts"]
 
 VariantRole = Literal["reference", "starter", "cheat"]
 
@@ -74,6 +75,28 @@ def load_meta(library_dir: Path) -> MetaConfig:
         return MetaConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     except (yaml.YAMLError, ValidationError) as exc:
         raise UsageError(f"{path}: {exc}") from None
+
+
+def require_authoring_files(library_dir: Path, config: MetaConfig | None = None) -> None:
+    """:class:`UsageError` unless the exercise's reference is there to grade.
+
+    An installed wheel ships the library without references and cheats (a learner's install holds
+    no answers), so the authoring check runs only from a source checkout; this says so up front
+    instead of grading starters alone and calling that a pass.
+    """
+    config = config if config is not None else load_meta(library_dir)
+    if (library_dir / ".meta" / config.reference).exists():
+        return
+    from graders.paths import library_is_installed
+
+    if library_is_installed():
+        raise UsageError(f"sprint dev check grades each exercise's reference and cheats (.meta/{config.reference}, "
+                         f".meta/cheat-*), and this llm-sprint is installed from a wheel, which ships the exercise "
+                         f"library ({library_dir.parent}) without them. Run it from a source checkout: clone the "
+                         f"llm-sprint repository and `pip install -e .` there, or set LLM_SPRINT_LIBRARY to the "
+                         f"checkout's folder")
+    raise UsageError(f"{library_dir}/.meta/{config.reference} does not exist: every exercise needs a reference "
+                     f"(`reference:` in .meta/config.yaml names it)")
 
 
 @contextmanager
@@ -143,9 +166,9 @@ def plan(exercise: Exercise, library_dir: Path, only: set[VariantRole] | None = 
     for listed in config.cheats:
         if not (meta / listed).exists():
             raise UsageError(f"{library_dir}/.meta/config.yaml lists cheat {listed!r}, which does not exist")
-    found: list[tuple[str, VariantRole, Path]] = [("starter", "starter", library_dir)]
-    if (meta / config.reference).exists():
-        found.append(("reference", "reference", meta / config.reference))
+    require_authoring_files(library_dir, config)
+    found: list[tuple[str, VariantRole, Path]] = [("starter", "starter", library_dir),
+                                                  ("reference", "reference", meta / config.reference)]
     found += [(path.name, "cheat", path) for path in sorted(meta.iterdir()) if "cheat" in path.name] \
         if meta.is_dir() else []
     return [Variant(exercise, library_dir, config, name, role, overlay)
@@ -154,7 +177,8 @@ def plan(exercise: Exercise, library_dir: Path, only: set[VariantRole] | None = 
 
 def check_variant(variant: Variant, *, profile: Profile = "cpu", seed: int | None = None) -> VariantOutcome:
     """Grade one variant in the sandbox and judge the verdict against its role."""
-    with materialise(variant.library_dir, variant.overlay, variant.config) as folder:
+    with under_way(f"checking {variant.exercise.slug} {variant.name}"), \
+            materialise(variant.library_dir, variant.overlay, variant.config) as folder:
         result = grade(GradeTarget(variant.exercise, folder, variant.library_dir), profile=profile, seed=seed)
     expected, problems = _judge(variant.role, variant.name, result, variant.config)
     return VariantOutcome(variant.exercise.slug, variant.name, variant.role, expected, result, not problems, problems)

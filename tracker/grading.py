@@ -33,6 +33,7 @@ from graders.registry import KindLoadError, get_kind
 from graders.sandbox import Limits, Sandbox
 from tracker.errors import UsageError
 from tracker.roadmap.models import Exercise, Roadmap
+from tracker.stopping import under_way
 from tracker.workspace import Workspace, content_hash
 
 if TYPE_CHECKING:
@@ -166,6 +167,9 @@ def grade_and_record(ws: Workspace, roadmap: Roadmap, conn: sqlite3.Connection, 
     Used by ``sprint grade``/``watch``, the pytest plugin and the dashboard alike. The learner's
     model folders (``[grading.gpu_models]`` in sprint.toml, or the environment) are read here, so
     every caller passes each exercise its own.
+
+    A stop (``tracker.stopping``) ends the attempt under way with ``RunsStopped``: it is not
+    recorded, and neither are the exercises not yet graded; those already recorded stay.
     """
     from tracker.config import load_config
     from tracker.ledger import Ledger
@@ -180,7 +184,8 @@ def grade_and_record(ws: Workspace, roadmap: Roadmap, conn: sqlite3.Connection, 
         if on_start:
             on_start(slug)
         target = GradeTarget.for_workspace(roadmap, slug, ws.root / "exercises")
-        result = grade(target, profile=profile, seed=seed, commit=commit, gpu_model=gpu_models.get(slug))
+        with under_way(f"grading {slug}"):
+            result = grade(target, profile=profile, seed=seed, commit=commit, gpu_model=gpu_models.get(slug))
         previous = ledger.latest(slug, result.profile)
         ledger.record(result)
         out.append((result, previous))

@@ -45,6 +45,11 @@ class FunctionGrader(Grader):
         Metric("cases", "number", "hidden cases drawn for this run"),
     )
 
+    @classmethod
+    def meta_files(cls, params: BaseModel) -> tuple[str, ...]:
+        assert isinstance(params, FunctionParams)
+        return (f"{params.cases}.py",)
+
     def measure(self, ctx: GradeContext) -> Measurements:
         from graders.kinds.function_measure import FunctionJob, FunctionReport
         from graders.measurer import expect
@@ -52,11 +57,12 @@ class FunctionGrader(Grader):
         params = ctx.params
         assert isinstance(params, FunctionParams)
         m = Measurements()
+        (cases_module,) = self.meta_files(params)  # what it declares is what it reads (the measurer does)
         if not (ctx.learner_dir / f"{params.module}.py").is_file():
             m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
             return m
         job = FunctionJob(module=params.module, function=params.function, seed=ctx.seed,
-                          cases_path=str(ctx.meta_dir / f"{params.cases}.py"))
+                          cases_path=str(ctx.meta_dir / cases_module))
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
             run = ctx.sandbox.measure("graders.kinds.function_measure:measure", job, workdir=work)
         m.log = run.log()

@@ -78,6 +78,11 @@ class McpGrader(Grader):
         Metric("dimension", "number", "the embedding dimension"),
     )
 
+    @classmethod
+    def meta_files(cls, params: BaseModel) -> tuple[str, ...]:
+        assert isinstance(params, McpParams)
+        return (f"{params.pairs}.py",)
+
     def measure(self, ctx: GradeContext) -> Measurements:
         params = ctx.params
         assert isinstance(params, McpParams)
@@ -87,7 +92,8 @@ class McpGrader(Grader):
                 m.fault(f"{missing[0]} is missing from exercises/{ctx.slug}/ (the server is started with "
                         f"`{' '.join(command)}`)", status="fail")
                 return m
-        meta = load_meta_module(ctx.meta_dir / f"{params.pairs}.py")
+        (pairs_module,) = self.meta_files(params)  # what it declares is what it reads
+        meta = load_meta_module(ctx.meta_dir / pairs_module)
         positives, negatives = meta.draw(ctx.seed, params.positives, params.negatives)
         isolated = sandbox_isolated(ctx.sandbox)
         (port,) = pick_ports([params.port], isolated=isolated)

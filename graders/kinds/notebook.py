@@ -54,6 +54,11 @@ class NotebookGrader(Grader):
                higher_is_better=False),
     )
 
+    @classmethod
+    def meta_files(cls, params: BaseModel) -> tuple[str, ...]:
+        assert isinstance(params, NotebookParams)
+        return (f"{params.probes}.py",)
+
     def measure(self, ctx: GradeContext) -> Measurements:
         params = ctx.params
         assert isinstance(params, NotebookParams)
@@ -67,7 +72,8 @@ class NotebookGrader(Grader):
         except ValueError as exc:
             m.fault(str(exc), status="fail")
             return m
-        probes_path = ctx.meta_dir / f"{params.probes}.py"
+        (probes_module,) = self.meta_files(params)  # what it declares is what it reads
+        probes_path = ctx.meta_dir / probes_module
         probes = load_meta_module(probes_path)
         gaps = explanation_gaps(cells, probes.EXPLANATION)
         m.set("explains_complexity", not gaps,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import sprint
-from tracker.devcheck import Variant, VariantOutcome, golden_drift
+from tracker.devcheck import Variant, VariantOutcome, golden_drift, plan
 
 RECORD = {
     "reference": {"status": "pass", "ok": True, "problems": [], "checks": {"accuracy": "pass", "runtime": "pass"}},
@@ -116,3 +116,25 @@ def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.Mon
     result = CliRunner().invoke(app, ["dev", "check", "deploy", "--jobs", "2"])
     assert isinstance(result.exception, RuntimeError)
     assert sorted(graded) == ["reference", "starter"]  # deploy has 8 variants: the other 6 never started
+
+
+def test_a_library_without_its_references_is_bad_input_naming_why(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing is graded: a check of starters alone would look like a pass."""
+    import shutil
+
+    import graders.paths
+    from tests.helpers import REPO
+    from tracker.errors import UsageError
+    from tracker.roadmap import load_roadmap
+
+    exercise = load_roadmap(REPO / "roadmap.yaml").exercise("csv-to-json")
+    assert exercise is not None
+    library = tmp_path / "csv-to-json"
+    shutil.copytree(REPO / "exercises" / "csv-to-json", library)
+    shutil.rmtree(library / ".meta" / "reference")
+    with pytest.raises(UsageError, match=r"\.meta/reference/ does not exist"):
+        plan(exercise, library)
+    monkeypatch.setattr(graders.paths, "library_is_installed", lambda: True)  # as from a wheel
+    with pytest.raises(UsageError, match=r"installed from a wheel.*source checkout"):
+        plan(exercise, library)

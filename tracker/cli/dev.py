@@ -14,7 +14,16 @@ from graders.registry import get_kind
 from tracker.cli.app import dev_app
 from tracker.cli.common import JsonOption
 from tracker.cli.output import console, print_json
-from tracker.devcheck import Variant, VariantOutcome, check_exercise, check_variant, golden_drift, plan, verdicts
+from tracker.devcheck import (
+    Variant,
+    VariantOutcome,
+    check_exercise,
+    check_variant,
+    golden_drift,
+    plan,
+    require_authoring_files,
+    verdicts,
+)
 from tracker.errors import UsageError
 from tracker.roadmap.loader import load_roadmap
 from tracker.roadmap.models import Exercise
@@ -52,6 +61,8 @@ def check(
             raise UsageError(f"no {flag} exercise among {', '.join(slugs) if slugs else 'the library'}: drop --{flag}")
     if golden is not None and not golden.is_dir():
         raise UsageError(f"--golden {golden}: not a folder of golden records")
+    for ex in available:  # an installed wheel has no references: say so before grading anything
+        require_authoring_files(exercise_dir(ex.slug))
     out = console()
     lock = threading.Lock()
 

@@ -195,9 +195,7 @@ def watch(
             print_result(result, deltas, ex.hint if ex else "")
 
     once()
-    try:
-        for _ in watch_files(folder, debounce=400, step=100,
-                             watch_filter=lambda change, path: "__pycache__" not in path and not path.endswith(".pyc")):
-            once()
-    except KeyboardInterrupt:
-        out.print("stopped")
+    # Ctrl-C, SIGTERM and SIGHUP end it (tracker.stopping, via the entry point): exit 130, 143, 129.
+    for _ in watch_files(folder, debounce=400, step=100,
+                         watch_filter=lambda change, path: "__pycache__" not in path and not path.endswith(".pyc")):
+        once()

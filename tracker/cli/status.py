@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker._version import __version__
 from tracker.cli.app import app
 from tracker.cli.common import JsonOption, WorkspaceOption, open_session
 from tracker.cli.output import console, print_json
 from tracker.progress import roadmap_state
 from tracker.status import RoadmapState, SprintState
+from tracker.upgrade import version_note
 
 COLUMN_STYLE = {"To Learn": "dim", "In Progress": "yellow", "Done": "green"}
 TARGET_STYLE = {"met": "green", "on track": "cyan", "behind": "red", "upcoming": "dim"}
@@ -59,14 +61,17 @@ def status(workspace: WorkspaceOption = None, json_: JsonOption = False) -> None
     """Where you are: every quarter and sprint, checklist progress, and the 12-week targets."""
     session = open_session(workspace)
     st = roadmap_state(session.ws, session.roadmap, session.conn)
+    note = version_note(session.ws.root)  # a workspace set up by another llm-sprint says so
     if json_:
-        print_json(state_json(st))
+        print_json({**state_json(st), "llm_sprint": {"version": __version__, "note": note}})
         return
     from rich.table import Table
 
     out = console()
     week = f"week {st.week}" if st.week > 0 else f"starts {session.roadmap.start_date}"
     out.print(f"[bold]{st.title}[/] — {week}, required profile [bold]{st.profile}[/]")
+    if note:
+        out.print(f"! {note}", style="yellow", markup=False, highlight=False)
     for group in (*st.quarters, *st.tracks):
         done = sum(s.column == "Done" for s in group.sprints)
         release = f" → {group.release}" if group.release else ""

@@ -23,6 +23,8 @@ def run(workspace: Path | None = None, *, today: dt.date | None = None,
         on_first_paint: Callable[[DashApp], None] | None = None) -> None:
     """Open the workspace and run the dashboard until the user quits.
 
+    Raises :class:`tracker.stopping.Stopped` when a stop signal ended it (grading included).
+
     Start-up allocates many long-lived objects (Textual, pydantic models, the roadmap); the
     cyclic garbage collector would walk them again and again for ~0.1 s. It is paused until the
     board is first painted (:class:`~tracker.tui.app.DashApp` turns it back on).
@@ -40,3 +42,7 @@ def run(workspace: Path | None = None, *, today: dt.date | None = None,
         app.run()
     finally:
         gc.enable()
+    if app.stopped_by is not None:
+        from tracker.stopping import Stopped
+
+        raise Stopped(app.stopped_by)

@@ -4,11 +4,15 @@
 * ``g`` grades in a **worker thread** through :func:`tracker.grading.grade_and_record` (the same
   sandbox as the CLI; learner code never runs in this process). Progress arrives as messages, the
   UI keeps responding, and the state is recomputed from the ledger when the run ends.
+* SIGINT, SIGTERM and SIGHUP stop the grading (``tracker.stopping``: the run under way ends and is
+  not recorded) and then the app, which sets :attr:`DashApp.stopped_by`.
 * Nothing heavy is imported here: no torch, transformers or sentence-transformers in this process.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import Callable
 from typing import ClassVar
@@ -23,6 +27,7 @@ from textual.screen import Screen
 from graders.contract import GradeResult
 from tracker.errors import SprintError
 from tracker.status import RoadmapState, SprintState
+from tracker.stopping import exit_code, stop_on_signals
 from tracker.tui.context import DashContext
 from tracker.tui.screens.base import DashScreen
 from tracker.tui.screens.kanban import KanbanScreen
@@ -76,7 +81,9 @@ class DashApp(App[None]):
         self.board_name = ctx.board_name
         self.grading = False
         self.last_results: list[GradeResult] = []  # of this session's grades, newest last
+        self.stopped_by: int | None = None  # the signal that stopped the app, if one did
         self._on_first_paint = on_first_paint
+        self._signals = contextlib.ExitStack()
 
     def get_default_screen(self) -> Screen[None]:
         return KanbanScreen()
@@ -97,8 +104,20 @@ class DashApp(App[None]):
         if callback is not None:
             callback(self)
 
+    def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        # The handler runs between two bytecodes of the event loop's thread: it only schedules the exit.
+        self._signals.enter_context(stop_on_signals(
+            then=lambda signum: loop.call_soon_threadsafe(self._stop_by_signal, signum)))
+
     def on_unmount(self) -> None:
+        self._signals.close()
         self.ctx.close()
+
+    def _stop_by_signal(self, signum: int) -> None:
+        """Every sandbox run has already been stopped (their attempts are not recorded): quit."""
+        self.stopped_by = signum
+        self.exit(return_code=exit_code(signum))
 
     async def action_quit(self) -> None:
         if self.grading:  # the sandbox cannot be stopped half-way: its attempt is finished and recorded
@@ -205,6 +224,8 @@ class DashApp(App[None]):
 
         try:
             self.ctx.grade(slugs, on_start=on_start, on_done=on_done)
+        except KeyboardInterrupt:  # graders.sandbox.RunsStopped: a stop signal; the app is quitting
+            self.post_message(GradeFinished("grading stopped: the attempt under way was not recorded"))
         except SprintError as exc:
             self.post_message(GradeFinished(str(exc)))
         except Exception as exc:  # keep the dashboard alive; say what broke
