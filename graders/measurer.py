@@ -171,10 +171,11 @@ class Worker:
         self.last_seconds: float = 0.0
         self._broken: LearnerFault | None = None
         self._stopped = False
+        self._saved: dict[int, Any] = {}
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGCONT, self._on_continue)
+            self._saved[signal.SIGCONT] = signal.signal(signal.SIGCONT, self._on_continue)
             for sig in (signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU):
-                signal.signal(sig, signal.SIG_IGN)
+                self._saved[sig] = signal.signal(sig, signal.SIG_IGN)
 
     def _on_continue(self, signum: int, frame: object) -> None:
         self._stopped = True
@@ -256,9 +257,13 @@ class Worker:
                           interval_s=interval_s)
 
     def close(self) -> None:
+        """End the worker (it exits at once) and restore the signal handlers this handle replaced."""
         with contextlib.suppress(OSError):
             wire.send(self._sock, {"op": "exit"})
         self._sock.close()
+        for sig, handler in self._saved.items():
+            signal.signal(sig, handler)
+        self._saved.clear()
 
     def _request(self, op: str, fn: str, args: tuple[Any, ...], kwargs: dict[str, Any], *, adapter: bool,
                  timeout_s: float | None, max_reply_bytes: int) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -116,7 +115,6 @@ def worker(tmp_path: Path) -> Iterator[Worker]:
         yield handle
     finally:
         handle.close()
-        signal.signal(signal.SIGCONT, signal.SIG_DFL)
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
