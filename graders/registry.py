@@ -15,14 +15,11 @@ from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 from graders.contract import Grader
+from graders.errors import KindLoadError
 
-__all__ = ["GROUP", "KindLoadError", "available_kinds", "get_kind", "kinds"]
+__all__ = ["GROUP", "available_kinds", "get_kind", "kinds"]
 
 GROUP = "llm_sprint.graders"
-
-
-class KindLoadError(Exception):
-    """An entry point is registered but cannot be loaded, or is not a Grader."""
 
 
 @cache

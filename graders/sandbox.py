@@ -22,7 +22,7 @@ holds no channel, key, seed or expected value. Trusted processes are non-dumpabl
 processes hold no capability (``graders.privileges``), so neither can be read from the other.
 
 Learner faults come back as data (:attr:`RunOutcome.fault`), never as exceptions. A
-:class:`~tracker.errors.GradingError` means *our* machinery failed.
+:class:`~graders.errors.SandboxError` means *our* machinery failed.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from graders.errors import SandboxError
 from graders.harness.channel import verify_line
 from graders.thresholds import format_value
 
@@ -441,8 +442,6 @@ class Sandbox:
         return outcome
 
     def _supervise(self, plan: dict[str, Any], read_fd: int, handed: list[int]) -> tuple[dict[str, Any], list[str]]:
-        from tracker.errors import GradingError
-
         try:
             with _live.lock:  # a stop cannot slip in between this check and the registration
                 if _live.stopping:
@@ -485,7 +484,7 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(timeout=10)
-                raise GradingError("the sandbox supervisor did not finish in time; it was stopped") from None
+                raise SandboxError("the sandbox supervisor did not finish in time; it was stopped") from None
         except BaseException:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)  # the supervisor kills its children on SIGTERM
@@ -502,7 +501,7 @@ class Sandbox:
             raise RunsStopped("the run was stopped before it finished")
         if proc.returncode != 0 or not out:
             detail = b"".join(err).decode("utf-8", "replace")[-2000:]
-            raise GradingError(f"the sandbox supervisor failed (exit {proc.returncode}): {detail}")
+            raise SandboxError(f"the sandbox supervisor failed (exit {proc.returncode}): {detail}")
         report: dict[str, Any] = json.loads(b"".join(out).decode())
         text = b"".join(channel).decode("utf-8", "replace")
         return report, [line for line in text.splitlines() if line.strip()]

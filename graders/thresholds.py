@@ -28,7 +28,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Dimension", "Threshold", "ThresholdSyntaxError", "format_value", "parse_threshold"]
+from graders.errors import ThresholdSyntaxError
+
+__all__ = ["Dimension", "Threshold", "format_value", "parse_threshold"]
 
 Dimension = Literal["ratio", "bytes", "seconds", "number"]
 Op = Literal[">=", "<=", ">", "<", "==", ".."]
@@ -57,14 +59,6 @@ _UNIT = r"%|[A-Za-z]+"
 _BOUND = re.compile(rf"^\s*({_NUMBER})\s*({_UNIT})?\s*$")
 _COMPARISON = re.compile(rf"^\s*(>=|<=|==|>|<)\s*({_NUMBER})\s*({_UNIT})?\s*$")
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*({_UNIT})?\s*\.\.\s*({_NUMBER})\s*({_UNIT})?\s*$")
-
-
-class ThresholdSyntaxError(ValueError):
-    """A threshold string could not be parsed; ``hint`` says what would be accepted."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class Threshold(BaseModel):

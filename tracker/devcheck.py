@@ -5,12 +5,19 @@ folder (the library exercise minus ``.meta/``) with an overlay: ``.meta/referenc
 reference, and every file or folder under ``.meta/`` with ``cheat`` in its name for the cheats (a
 single cheat file replaces the exercise's first learner file, as named in ``.meta/config.yaml``).
 ``.meta/config.yaml`` may say which checks each cheat must fail, so a cheat that fails for the
-wrong reason is caught too.
+wrong reason is caught too, and what a cheat is built on (``base:``, a folder under ``.meta/``
+overlaid first), so a cheat holds only what it changes.
 
 **Golden verdicts** (Exercism-style): ``<golden>/<slug>.json`` pins, per variant, the overall
 status and every check's status — the parts that must not drift; machine-dependent numbers are
 left out. :func:`verdicts` makes that record and :func:`golden_drift` compares against it
 (``sprint dev check --golden DIR``; the pytest golden tests use the same two functions).
+
+**Checking the library** (:func:`check_library`, what ``sprint dev check`` runs): exercises whose
+verdicts depend on wall-clock speed (a *timed* kind) are graded alone, one variant after the other;
+with ``jobs > 1`` the variants of the others share the machine, ``jobs`` at a time — every variant is
+one task, so the longest exercise does not end up running by itself at the end. A crash or Ctrl-C
+ends the hand-out: the variants not yet started are skipped, the running ones end.
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,22 +37,33 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from graders.contract import GradeResult, Profile
+from graders.paths import exercise_dir
 from tracker.errors import UsageError
-from tracker.grading import GradeTarget, grade
-from tracker.roadmap.models import Exercise
+from tracker.grading import GradeTarget, grade, kind_of
+from tracker.roadmap.models import Exercise, Roadmap
 from tracker.stopping import under_way
 from tracker.workspace import IGNORED_NAMES
 
-__all__ = ["MetaConfig", "Variant", "VariantOutcome", "check_exercise", "check_variant", "golden_drift", "plan",
-           "require_authoring_files", "verdicts"]
+__all__ = ["CheatSpec", "ExerciseCheck", "MetaConfig", "Progress", "Variant", "VariantOutcome", "bases",
+           "check_exercise", "check_library", "check_variant", "golden_drift", "is_timed", "load_meta", "materialise",
+           "plan", "require_authoring_files", "select", "verdicts"]
 
 VariantRole = Literal["reference", "starter", "cheat"]
 
 
 class CheatSpec(BaseModel):
+    """A cheat's entry in ``.meta/config.yaml``.
+
+    ``base``: a folder under ``.meta/`` copied over the starter before the cheat's own files, so a
+    cheat holds only what it changes (e.g. ``base: standin/``, a working stand-in server, and the
+    cheat's ``server.py`` overrides one behaviour of it). A base may be another cheat, itself based
+    on a third.
+    """
+
     model_config = ConfigDict(extra="forbid")
     why: str = ""
     fails: list[str] = Field(default_factory=list)
+    base: str = ""
 
 
 class MetaConfig(BaseModel):
@@ -99,17 +119,43 @@ def require_authoring_files(library_dir: Path, config: MetaConfig | None = None)
                      f"(`reference:` in .meta/config.yaml names it)")
 
 
+def bases(library_dir: Path, overlay: Path, config: MetaConfig) -> list[Path]:
+    """The folders ``overlay`` (a cheat) is built on, the innermost first; [] for anything else.
+
+    A missing base, one that is not a folder, or a cycle of bases is a :class:`UsageError`.
+    """
+    meta = library_dir / ".meta"
+    chain: list[Path] = []
+    spec = config.cheats.get(overlay.name) if overlay.parent == meta else None
+    while spec is not None and spec.base:
+        base = meta / spec.base
+        if not base.is_dir():
+            raise UsageError(f"{meta}/config.yaml: the base {spec.base!r} of cheat {overlay.name!r} is not a folder "
+                             "under .meta/")
+        if base == overlay or base in chain:
+            raise UsageError(f"{meta}/config.yaml: the bases of cheat {overlay.name!r} form a cycle")
+        chain.insert(0, base)
+        spec = config.cheats.get(base.name)
+    return chain
+
+
 @contextmanager
 def materialise(library_dir: Path, overlay: Path, config: MetaConfig) -> Iterator[Path]:
-    """A temporary exercise folder: the starter with ``overlay`` copied over it."""
+    """A temporary exercise folder: the starter, the cheat's bases if it has any (``base:``), then
+    ``overlay`` copied over it."""
     root = Path(tempfile.mkdtemp(prefix="llm-sprint-dev-"))
     folder = root / library_dir.name
+
+    def ignored(_folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if n in IGNORED_NAMES]
+
     try:
-        shutil.copytree(library_dir, folder, ignore=lambda d, names: [n for n in names if n in IGNORED_NAMES])
+        shutil.copytree(library_dir, folder, ignore=ignored)
         if overlay != library_dir:
+            for base in bases(library_dir, overlay, config):
+                shutil.copytree(base, folder, dirs_exist_ok=True, ignore=ignored)
             if overlay.is_dir():
-                shutil.copytree(overlay, folder, dirs_exist_ok=True,
-                                ignore=lambda d, names: [n for n in names if n in IGNORED_NAMES])
+                shutil.copytree(overlay, folder, dirs_exist_ok=True, ignore=ignored)
             else:
                 if not config.files:
                     raise UsageError(f"{overlay}: a single-file cheat needs `files:` in .meta/config.yaml")
@@ -160,12 +206,13 @@ class Variant:
 def plan(exercise: Exercise, library_dir: Path, only: set[VariantRole] | None = None) -> list[Variant]:
     """Every variant of ``exercise``: the starter (its overlay is the library folder itself), the
     reference, then the cheats by name; a cheat listed in ``.meta/config.yaml`` without its folder
-    or file is a :class:`UsageError`."""
+    or file, or with a ``base`` that is not a folder, is a :class:`UsageError`."""
     meta = library_dir / ".meta"
     config = load_meta(library_dir)
     for listed in config.cheats:
         if not (meta / listed).exists():
             raise UsageError(f"{library_dir}/.meta/config.yaml lists cheat {listed!r}, which does not exist")
+        bases(library_dir, meta / listed, config)
     require_authoring_files(library_dir, config)
     found: list[tuple[str, VariantRole, Path]] = [("starter", "starter", library_dir),
                                                   ("reference", "reference", meta / config.reference)]
@@ -227,3 +274,124 @@ def golden_drift(slug: str, got: dict[str, dict[str, object]], golden_dir: Path)
                 if checks_a.get(name) != checks_b.get(name):
                     lines.append(f"{slug}/{variant}: check {name} {checks_a.get(name)} → {checks_b.get(name)}")
     return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# checking the library
+
+
+def is_timed(exercise: Exercise) -> bool:
+    """Do ``exercise``'s verdicts depend on wall-clock speed (its kind is ``timed``)?"""
+    return kind_of(exercise).timed
+
+
+def select(roadmap: Roadmap, slugs: Sequence[str] = (), *, timed: bool | None = None) -> list[Exercise]:
+    """The exercises to check, in roadmap order: ``slugs`` (default: every one in the library), only the
+    timed or untimed ones when ``timed`` says so. Naming one outside the library, or selecting none
+    at all, is a UsageError: checking nothing must not look like a pass."""
+    available = [e for e in roadmap.exercises if exercise_dir(e.slug).is_dir()]
+    if slugs:
+        unknown = [s for s in slugs if s not in {e.slug for e in available}]
+        if unknown:
+            raise UsageError(f"not in the exercise library: {', '.join(unknown)}; "
+                             f"available: {', '.join(e.slug for e in available)}")
+        available = [e for e in available if e.slug in slugs]
+    if timed is not None:
+        available = [e for e in available if is_timed(e) == timed]
+        if not available:
+            flag = "timed" if timed else "untimed"
+            raise UsageError(f"no {flag} exercise among {', '.join(slugs) if slugs else 'the library'}: drop --{flag}")
+    return available
+
+
+@dataclass
+class ExerciseCheck:
+    """Every variant of one exercise, graded and judged, and how the verdicts differ from its golden record."""
+
+    exercise: Exercise
+    outcomes: list[VariantOutcome]
+    drift: list[str] = field(default_factory=list)  # [] when equal, or when no golden records were given
+
+
+class Progress:
+    """What :func:`check_library` reports as it goes; override what you show. Never called concurrently."""
+
+    def shared(self, exercises: int, variants: int, jobs: int) -> None:
+        """``variants`` of ``exercises`` untimed exercises are about to share the machine, ``jobs`` at a time."""
+
+    def started(self, exercise: Exercise) -> None:
+        """An exercise graded alone begins; :meth:`graded` follows for each of its variants."""
+
+    def graded(self, outcome: VariantOutcome) -> None:
+        """A variant of the exercise graded alone is done."""
+
+    def done(self, check: ExerciseCheck, *, live: bool) -> None:
+        """An exercise is done: ``live`` when its variants were reported one by one (:meth:`graded`)."""
+
+
+def check_library(exercises: Sequence[Exercise], *, seed: int | None = None, golden: Path | None = None,
+                  jobs: int = 1, progress: Progress | None = None) -> list[ExerciseCheck]:
+    """Grade and judge every variant of ``exercises``; results in the order of ``exercises``.
+
+    Untimed exercises share the machine, ``jobs`` variants at a time, when ``jobs > 1``; timed ones
+    are graded alone, afterwards. ``golden``: compare every exercise's verdicts with
+    ``<golden>/<slug>.json``. An exception in a variant (a crash of ours) or in the waiting thread
+    (Ctrl-C) stops the hand-out — the variants not yet started are skipped, the running ones end —
+    and propagates. A missing reference (an installed wheel ships none), or a bad ``.meta/`` of any
+    shared exercise, is a UsageError before anything is graded.
+    """
+    for ex in exercises:  # an installed wheel has no references: say so before grading anything
+        require_authoring_files(exercise_dir(ex.slug))
+    report = progress or Progress()
+    stop = threading.Event()
+    lock = threading.Lock()  # held around every call of ``report`` and every change to the shared state
+    done: dict[str, ExerciseCheck] = {}
+
+    def finish(ex: Exercise, outcomes: list[VariantOutcome], *, live: bool) -> None:
+        drift = golden_drift(ex.slug, verdicts(outcomes), golden) if golden is not None else []
+        done[ex.slug] = ExerciseCheck(ex, outcomes, drift)
+        report.done(done[ex.slug], live=live)
+
+    alongside = [e for e in exercises if not is_timed(e)] if jobs > 1 else []
+    if alongside:
+        planned = {ex.slug: plan(ex, exercise_dir(ex.slug)) for ex in alongside}
+        graded: dict[str, dict[int, VariantOutcome]] = {ex.slug: {} for ex in alongside}
+
+        def task(ex: Exercise, index: int, variant: Variant) -> None:
+            if stop.is_set():
+                return
+            try:
+                outcome = check_variant(variant, seed=seed)
+            except BaseException:
+                stop.set()
+                raise
+            with lock:
+                graded[ex.slug][index] = outcome
+                if len(graded[ex.slug]) == len(planned[ex.slug]):
+                    finish(ex, [graded[ex.slug][i] for i in range(len(planned[ex.slug]))], live=False)
+
+        with lock:
+            report.shared(len(alongside), sum(map(len, planned.values())), jobs)
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="dev-check") as pool:
+            futures = [pool.submit(task, ex, i, variant)
+                       for ex in alongside for i, variant in enumerate(planned[ex.slug])]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:  # Ctrl-C: the queued variants return at once, the running ones end
+                stop.set()
+                raise
+    for ex in exercises:
+        if ex.slug in done:
+            continue
+        with lock:
+            report.started(ex)
+
+        def live(outcome: VariantOutcome) -> None:
+            with lock:
+                report.graded(outcome)
+
+        outcomes = check_exercise(ex, exercise_dir(ex.slug), seed=seed, on_variant=live)
+        with lock:
+            finish(ex, outcomes, live=True)
+    return [done[ex.slug] for ex in exercises]

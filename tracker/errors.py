@@ -6,7 +6,10 @@
     ├── UsageError                   bad input from the user (exit 2)
     │   ├── RoadmapError             roadmap.yaml invalid: one Problem per issue found
     │   ├── WorkspaceError           no workspace here / not a directory / already initialised
-    │   └── ConfigError              sprint.toml or environment settings invalid
+    │   ├── ConfigError              sprint.toml or environment settings invalid
+    │   ├── CohortFileError          cohort.yaml invalid: one Problem per issue found
+    │   └── RecordFormatError        a progress.json we cannot read (``newer``: written by a newer
+    │                                llm-sprint, whose format this one refuses)
     ├── BoardError                   a board backend could not do what was asked
     │   ├── BoardAuthError           credentials missing, wrong, or lacking a scope
     │   │   └── ProjectAccessError   the token cannot reach the Projects (v2) board (issues still can)
@@ -20,6 +23,18 @@
 
 Third-party exceptions (PyGithub, sqlite3, pydantic, YAML, subprocess) are translated into this
 tree once, at the boundary where they are caught; nothing above that boundary sees them.
+
+graders, the layer below, has its own small tree (``graders.errors``), mapped into this one where
+the tracker calls in::
+
+    graders.errors                    becomes                      where
+    KindLoadError                     UsageError                   tracker.grading.graders_errors
+                                      a Problem of a RoadmapError  tracker.roadmap.loader
+    ThresholdSyntaxError              a Problem of a RoadmapError  tracker.roadmap.loader (and models)
+                                      UsageError                   tracker.grading.graders_errors
+    SandboxError, any GradersError    GradingError                 tracker.grading.graders_errors
+                                      (raised inside a kind's grade: an ``error`` result, as any
+                                      failure of our grading code is — tracker.grading.grade)
 """
 
 from __future__ import annotations
@@ -29,12 +44,14 @@ from dataclasses import dataclass
 __all__ = [
     "BoardAuthError",
     "BoardError",
+    "CohortFileError",
     "ConfigError",
     "GradingError",
     "LedgerError",
     "Problem",
     "ProjectAccessError",
     "RateLimitedError",
+    "RecordFormatError",
     "RoadmapError",
     "SprintError",
     "SyncError",
@@ -101,6 +118,24 @@ class WorkspaceError(UsageError):
 
 class ConfigError(UsageError):
     """A setting in sprint.toml or the environment is invalid."""
+
+
+class CohortFileError(UsageError):
+    """A mentor's cohort file is invalid. ``problems`` lists every problem found, in file order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.path))
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"{count} {noun} in the cohort file:\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class RecordFormatError(UsageError):
+    """A ``progress.json`` that cannot be read. ``newer`` when a newer llm-sprint wrote it."""
+
+    def __init__(self, message: str, *, newer: bool = False) -> None:
+        super().__init__(message)
+        self.newer = newer
 
 
 class BoardError(SprintError):

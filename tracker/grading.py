@@ -9,6 +9,10 @@ The pipeline of one attempt::
 A learner's fault is a result; a failure of *our* kind code is also turned into an ``error`` result
 (so one broken grader cannot take down a run over many exercises) but it says plainly that the
 grader failed and carries the traceback in the log for the bug report.
+
+This module is where the tracker calls into graders, so it is where graders' error tree
+(``graders.errors``) becomes the tracker's (:func:`graders_errors`), once — as httpx maps httpcore's.
+The roadmap loader does the same for what it validates (params, thresholds): each becomes a Problem.
 """
 
 from __future__ import annotations
@@ -22,16 +26,19 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from graders.contract import GradeContext, GradeResult, Hardware, Profile
+from graders.contract import GradeContext, Grader, GradeResult, Hardware, Profile
+from graders.errors import GradersError, KindLoadError, ThresholdSyntaxError
 from graders.paths import exercise_dir
-from graders.registry import KindLoadError, get_kind
+from graders.registry import get_kind
 from graders.sandbox import Limits, Sandbox
-from tracker.errors import UsageError
+from tracker.errors import GradingError, UsageError
 from tracker.roadmap.models import Exercise, Roadmap
 from tracker.stopping import under_way
 from tracker.workspace import Workspace, content_hash
@@ -42,9 +49,37 @@ if TYPE_CHECKING:
 
     from tracker.ledger import Attempt
 
-__all__ = ["GradeTarget", "detect_cuda", "grade", "grade_and_record", "hardware", "resolve_profile"]
+__all__ = ["GradeTarget", "detect_cuda", "grade", "grade_and_record", "graders_errors", "hardware", "kind_of",
+           "resolve_profile"]
 
 RequestedProfile = Literal["cpu", "gpu", "auto"]
+
+
+@contextmanager
+def graders_errors() -> Iterator[None]:
+    """Around a call into graders: its errors become the tracker's (the one place they are mapped).
+
+    A kind that will not load is the user's installation to fix (:class:`UsageError`, exit 2); a
+    threshold that will not parse is bad input too; anything else graders raises on purpose means
+    our machinery failed (:class:`GradingError`).
+    """
+    try:
+        yield
+    except KindLoadError as exc:
+        raise UsageError(f"{exc}; reinstall the package that provides it") from None
+    except ThresholdSyntaxError as exc:
+        raise UsageError(f"{exc} — {exc.hint}" if exc.hint else str(exc)) from None
+    except GradersError as exc:  # SandboxError, or anything graders adds to its tree later
+        raise GradingError(str(exc)) from exc
+
+
+def kind_of(exercise: Exercise) -> type[Grader]:
+    """The grader kind of ``exercise``. Raises UsageError when it is not installed or will not load."""
+    with graders_errors():
+        kind = get_kind(exercise.kind)
+    if kind is None:
+        raise UsageError(f"exercise {exercise.slug!r} needs grader kind {exercise.kind!r}, which is not installed")
+    return kind
 
 
 @cache
@@ -127,12 +162,7 @@ def grade(target: GradeTarget, *, profile: Profile, seed: int | None = None, com
     cuda = detect_cuda() if cuda is None else cuda
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
-    try:
-        kind = get_kind(ex.kind)
-    except KindLoadError as exc:
-        raise UsageError(str(exc)) from None
-    if kind is None:
-        raise UsageError(f"exercise {ex.slug!r} needs grader kind {ex.kind!r}, which is not installed")
+    kind = kind_of(ex)
     params = kind.Params.model_validate(ex.params)
     limits = Limits(wall_s=ex.time_budget, cpu_s=ex.cpu_time, memory_bytes=ex.memory)
     ctx = GradeContext(slug=ex.slug, params=params, thresholds=ex.thresholds_for(profile), profile=profile,

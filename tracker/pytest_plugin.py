@@ -80,8 +80,8 @@ class ExerciseItem(pytest.Item):
         self.add_marker(pytest.mark.sprint)
 
     def runtest(self) -> None:
-        from tracker.cli.common import open_session
         from tracker.grading import grade_and_record
+        from tracker.session import open_session
 
         session = open_session(self.path.parent)
         requested = self.config.getoption("sprint_profile") or session.config.grading.profile

@@ -11,6 +11,9 @@ When every sprint of a quarter is Done:
 * the README's **progress section** between ``<!-- llm-sprint:progress:start -->`` and ``…:end -->``
   (``templates/progress_section.md.j2``) with a progress chart drawn as SVG (``tracker.svg``).
 
+Whether or not a quarter is finished, ``progress.json`` (``tracker.progress_record``) is refreshed
+beside the README: the machine-readable record a mentor's ``sprint cohort`` reads.
+
 Everything is checked for existence first, so a second run changes nothing. Creating requests are
 never repeated blindly: after an unknown outcome the tag and release are looked up again.
 """
@@ -29,10 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graders.contract import GradeResult
-from tracker.boards.base import Release
+from tracker.board_model import Release
 from tracker.boards.local import LocalBoard
 from tracker.errors import SyncError, TransientBoardError
+from tracker.ledger import Ledger
 from tracker.progress import roadmap_state
+from tracker.progress_record import FILE_NAME as RECORD_FILE
+from tracker.progress_record import build_record, write_record
 from tracker.roadmap.models import Quarter, Roadmap
 from tracker.scaffold import PROGRESS_END, PROGRESS_START
 from tracker.status import QuarterState, RoadmapState
@@ -107,14 +113,15 @@ class ReleaseReport:
     releases: list[ReleaseOutcome] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     readme: str = "unchanged"
+    progress: str = "unchanged"  # progress.json: "updated", "unchanged", "would be updated"
     chart: str | None = None
     notes: list[str] = field(default_factory=list)
     requests: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"dry_run": self.dry_run, "releases": [dataclasses.asdict(o) for o in self.releases],
-                "pending": self.pending, "readme": self.readme, "chart": self.chart, "notes": self.notes,
-                "requests": self.requests}
+                "pending": self.pending, "readme": self.readme, "progress": self.progress, "chart": self.chart,
+                "notes": self.notes, "requests": self.requests}
 
 
 # ---- what to release (pure) --------------------------------------------------------------------
@@ -254,6 +261,8 @@ def release(ws: Workspace, roadmap: Roadmap, conn: sqlite3.Connection, *, target
     report = ReleaseReport(dry_run=dry_run)
     report.pending = [f"{q.id}: {sum(s.column == 'Done' for s in q.sprints)}/{len(q.sprints)} sprints done"
                       for q in state.quarters if not q.done]
+    record = build_record(roadmap, state, ever_passed=Ledger(conn).ever_passed(roadmap.profile))
+    report.progress = write_record(ws.root / RECORD_FILE, record, dry_run=dry_run)
     if not finished:
         report.readme = "unchanged (no quarter is finished yet)"
         return report

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from graders.contract import GradeResult
-from tracker.boards.base import COLUMNS, Column
+from tracker.board_model import COLUMNS, Column
 from tracker.roadmap.models import ChecklistItem, Roadmap, Sprint, Target
 
 __all__ = [

@@ -3,7 +3,7 @@ trusted process that imports none of the learner's code — loads base + adapter
 
 Both serve both profiles: the cpu profile passes the tiny Llama and ``device`` ``"cpu"``; the gpu
 profile the learner's 8B folder, ``device`` ``"cuda"`` and (for ``measure``) ``load_4bit``. The
-only CUDA-specific calls are in :mod:`graders.kinds._gpu` and :func:`_load_4bit`.
+only CUDA-specific calls are in :mod:`graders.gpu` and :func:`_load_4bit`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from graders.gpu import load_or_fault, peak_bytes, reset_peak
 from graders.harness.channel import Channel
 from graders.harness.learner import learner_function
-from graders.kinds._gpu import load_or_fault, peak_bytes, reset_peak
 
 ADAPTER_CONFIG = "adapter_config.json"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"

@@ -42,9 +42,9 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graders import gpu as _gpu
 from graders.contract import GradeContext, Grader, Measurements, Metric
 from graders.faults import record_run_fault
-from graders.kinds import _gpu
 
 __all__ = ["QuantizationGrader", "QuantizationParams", "tiny_model_path"]
 

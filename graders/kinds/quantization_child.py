@@ -24,9 +24,9 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
+from graders.gpu import load_or_fault, peak_bytes, release, reset_peak
 from graders.harness.channel import Channel
 from graders.harness.learner import learner_function
-from graders.kinds._gpu import load_or_fault, peak_bytes, release, reset_peak
 
 FP16_BYTES = 2
 

@@ -64,7 +64,7 @@ def test_a_misnamed_environment_variable_is_an_error(tmp_path: Path, name: str) 
 def test_each_grade_gets_its_own_exercise_folder(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """grade_and_record reads the workspace's sprint.toml and passes each exercise its folder."""
     import tracker.grading as grading
-    from tracker.cli.common import open_session
+    from tracker.session import open_session
 
     (workspace / "sprint.toml").write_text('[grading.gpu_models]\nquantize = "/models/Mistral-7B-v0.1"\n')
     seen: dict[str, Path | None] = {}

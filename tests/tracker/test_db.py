@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from graders.contract import GradeResult
-from tracker.boards.base import ItemFields
+from tracker.board_model import ItemFields
 from tracker.boards.local import LocalBoard
 from tracker.db import SCHEMA_VERSION, connect
 from tracker.errors import LedgerError

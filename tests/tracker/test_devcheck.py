@@ -100,7 +100,7 @@ def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.Mon
     """A crash (or Ctrl-C) with --jobs: the variants still queued are not graded; only those running end."""
     from typer.testing import CliRunner
 
-    import tracker.cli.dev as dev
+    import tracker.devcheck as devcheck
     from tracker.cli import app
 
     graded: list[str] = []
@@ -112,7 +112,7 @@ def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.Mon
             both_running.wait(timeout=10)  # the first two are graded side by side, then both crash
         raise RuntimeError(f"grader crashed on {variant.name}")
 
-    monkeypatch.setattr(dev, "check_variant", crash)
+    monkeypatch.setattr(devcheck, "check_variant", crash)
     result = CliRunner().invoke(app, ["dev", "check", "deploy", "--jobs", "2"])
     assert isinstance(result.exception, RuntimeError)
     assert sorted(graded) == ["reference", "starter"]  # deploy has 8 variants: the other 6 never started
@@ -138,3 +138,47 @@ def test_a_library_without_its_references_is_bad_input_naming_why(tmp_path: Path
     monkeypatch.setattr(graders.paths, "library_is_installed", lambda: True)  # as from a wheel
     with pytest.raises(UsageError, match=r"installed from a wheel.*source checkout"):
         plan(exercise, library)
+
+
+def _library(tmp_path: Path, cheats: str) -> Path:
+    """A tiny exercise library folder: a starter (a.py, b.py), a reference, a stand-in folder, two cheats."""
+    library = tmp_path / "demo"
+    for rel, text in {"a.py": "starter a", "b.py": "starter b", ".meta/reference/a.py": "reference a",
+                      ".meta/standin/a.py": "standin a",
+                      ".meta/standin/shared.py": "shared", ".meta/cheat-x/a.py": "cheat-x a",
+                      ".meta/cheat-y/b.py": "cheat-y b"}.items():
+        (library / rel).parent.mkdir(parents=True, exist_ok=True)
+        (library / rel).write_text(text)
+    (library / ".meta" / "config.yaml").write_text("files: [a.py]\ncheats:\n" + cheats)
+    return library
+
+
+def test_a_cheat_built_on_a_base_holds_only_what_it_changes(tmp_path: Path) -> None:
+    from tracker.devcheck import load_meta, materialise, plan
+    from tracker.roadmap.models import Exercise
+
+    library = _library(tmp_path, "  cheat-x: {base: standin/}\n  cheat-y: {base: cheat-x/}\n")
+    config = load_meta(library)
+    with materialise(library, library / ".meta" / "cheat-y", config) as folder:
+        got = {p.name: p.read_text() for p in folder.iterdir() if p.is_file()}
+    # the starter, then the base of its base, then its base, then its own files
+    assert got == {"a.py": "cheat-x a", "b.py": "cheat-y b", "shared.py": "shared"}
+    with materialise(library, library / ".meta" / "cheat-x", config) as folder:
+        assert (folder / "b.py").read_text() == "starter b" and (folder / "shared.py").is_file()
+    exercise = Exercise(slug="demo", title="Demo", kind="function")
+    assert [v.name for v in plan(exercise, library)] == ["starter", "reference", "cheat-x", "cheat-y"]  # no "standin"
+
+
+@pytest.mark.parametrize(("cheats", "message"), [
+    ("  cheat-x: {base: nowhere/}\n", "the base 'nowhere/' of cheat 'cheat-x' is not a folder"),
+    ("  cheat-x: {base: cheat-y/}\n  cheat-y: {base: cheat-x/}\n", "form a cycle"),
+])
+def test_a_base_that_is_missing_or_circular_is_refused_before_grading(tmp_path: Path, cheats: str,
+                                                                        message: str) -> None:
+    from tracker.devcheck import plan
+    from tracker.errors import UsageError
+    from tracker.roadmap.models import Exercise
+
+    library = _library(tmp_path, cheats)
+    with pytest.raises(UsageError, match=message):
+        plan(Exercise(slug="demo", title="Demo", kind="function"), library)

@@ -24,6 +24,7 @@ import yaml
 
 from tests.fakes.github.server import FakeGitHub
 from tests.helpers import FIXED_TODAY, solve, sprint
+from tracker.progress_record import parse_record
 from tracker.workflow import REQUIREMENTS_PATH, WORKFLOW_PATH
 
 REPO_NAME = "octo-learner/roadmap"
@@ -62,7 +63,7 @@ class Runner:
         self.workflow: dict[str, Any] = yaml.safe_load((workspace / WORKFLOW_PATH).read_text(encoding="utf-8"))
         self.runs = 0
 
-    def run_job(self, *, project_token: str = "") -> JobRun:
+    def run_job(self, *, project_token: str = "", job_name: str = "grade") -> JobRun:
         self.runs += 1
         summary = self.tmp / f"summary-{self.runs}.md"
         summary.write_text("", encoding="utf-8")
@@ -81,7 +82,7 @@ class Runner:
         }
         job = JobRun()
         outcomes: dict[str, str] = {}  # by step id, for `steps.<id>.outcome`
-        for step in self.workflow["jobs"]["grade"]["steps"]:
+        for step in self.workflow["jobs"][job_name]["steps"]:
             name = step.get("name") or step.get("uses")
             if "uses" in step:
                 job.outcomes[name] = "skipped (GitHub's action)"
@@ -192,7 +193,10 @@ def test_the_learner_workflow_grades_summarises_syncs_and_commits_progress(runne
     assert "v0.1 (Q1): released" in second.logs["Release finished quarters"]
     log = git(ws, "log", "--format=%s", "origin/main")
     assert log.splitlines()[0] == "sprint: progress section [skip ci]", log
-    assert set(git(ws, "show", "--name-only", "--format=", "origin/main").split()) == {"README.md", "progress.svg"}
+    assert set(git(ws, "show", "--name-only", "--format=", "origin/main").split()) == {"README.md", "progress.svg",
+                                                                                        "progress.json"}
+    record = parse_record(git(ws, "show", "origin/main:progress.json"))
+    assert record.quarters[0].done and record.sprint("P0") is not None
     assert git(ws, "status", "--porcelain") == ""  # sprint-results.json is ignored, nothing else is left
 
     # Push 3: nothing changed. Nothing is graded, nothing committed, the board is already in sync.
@@ -203,10 +207,22 @@ def test_the_learner_workflow_grades_summarises_syncs_and_commits_progress(runne
     assert "README progress section unchanged" in third.logs["Commit the README progress section"]
     assert git(ws, "log", "-1", "--format=%s", "origin/main") == "sprint: progress section [skip ci]"
 
+    # Monday: the scheduled job posts the week's review on the pinned issue; run again, it edits nothing.
+    review = runner.run_job(job_name="weekly-review")
+    assert not review.failed, review.logs
+    assert review.outcomes["Restore the ledger"].startswith("skipped (GitHub's action)")
+    assert "weekly review of week 3: comment added" in review.logs["Post the weekly review"]
+    [issue] = [i for i in fake_github.repo.issues.values() if i.title == "Weekly review"]
+    assert issue.number in fake_github.repo.pinned and len(issue.comments) == 1
+    body = issue.comments[0].body
+    assert body.startswith("<!-- llm-sprint:weekly-review week=3 -->") and "`csv-to-json`" in body
+    again = runner.run_job(job_name="weekly-review")
+    assert "comment unchanged" in again.logs["Post the weekly review"] and len(issue.comments) == 1
+
 
 def test_every_expression_and_condition_of_the_workflow_is_modelled(runner: Runner) -> None:
     # The runner above refuses what it does not model; this keeps it honest without grading anything.
-    steps = runner.workflow["jobs"]["grade"]["steps"]
+    steps = [*runner.workflow["jobs"]["grade"]["steps"], *runner.workflow["jobs"]["weekly-review"]["steps"]]
     context = {"github.token": "t", "secrets.PROJECT_TOKEN": "", "github.ref": "r", "github.run_id": "1"}
     for step in steps:
         for value in (step.get("env") or {}).values():
@@ -214,4 +230,9 @@ def test_every_expression_and_condition_of_the_workflow_is_modelled(runner: Runn
         if "run" in step and step.get("if"):
             Runner._condition(step["if"], JobRun(), {})
     assert runner.workflow["permissions"] == {"contents": "write", "issues": "write"}
+    triggers = runner.workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers["schedule"] == [{"cron": "17 6 * * 1"}] and "workflow_dispatch" in triggers
+    assert runner.workflow["jobs"]["grade"]["if"] == "github.event_name != 'schedule'"
+    assert runner.workflow["jobs"]["weekly-review"]["if"] == ("github.event_name == 'schedule' || "
+                                                              "github.event_name == 'workflow_dispatch'")
     assert runner.workflow["concurrency"]["group"].startswith("sprint-")

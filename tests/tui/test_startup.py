@@ -52,9 +52,8 @@ def test_the_cli_module_does_not_import_textual() -> None:
 
 
 def test_sprint_dash_is_a_command() -> None:
-    from tracker.cli.app import _register, app
+    from tracker.cli.app import app
 
-    _register()
     result = CliRunner().invoke(app, ["dash", "--help"])
     assert result.exit_code == 0, result.output
     assert "dashboard" in result.output and "--workspace" in result.output

@@ -4,96 +4,20 @@ A board holds one *item* per sprint, found again by its sprint id (on GitHub: a 
 ``<!-- llm-sprint:sprint=3.1 -->`` in the issue body plus a label). The sync (``tracker.sync``)
 reads a :class:`Snapshot`, plans the difference to the desired state, and calls the methods below;
 backends do no planning of their own. Every method is idempotent in effect, or documented not to be.
+
+A board may offer more than :class:`Board` (:class:`ProjectBoard`; GitHub does): a Projects (v2)
+board whose state enters the plan, a switch saying whether the board has a status column at all,
+and ``flush()`` for the writes it queued during a sync round. The data these methods take and
+return is ``tracker.board_model``; the hidden markers are ``tracker.markers``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from tracker.board_model import Column, Item, ItemFields, Label, Milestone, ProjectState, Release, Snapshot
 
-__all__ = [
-    "COLUMNS",
-    "Board",
-    "ChecklistEntry",
-    "Column",
-    "Item",
-    "ItemFields",
-    "Label",
-    "Milestone",
-    "Release",
-    "Snapshot",
-    "marker",
-]
-
-Column = Literal["To Learn", "In Progress", "Done"]
-COLUMNS: tuple[Column, ...] = ("To Learn", "In Progress", "Done")
-
-
-def marker(sprint_id: str) -> str:
-    """The hidden identity marker of a sprint's item."""
-    return f"<!-- llm-sprint:sprint={sprint_id} -->"
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ChecklistEntry(_Frozen):
-    text: str
-    checked: bool
-    manual: bool = False
-
-
-class Label(_Frozen):
-    name: str
-    color: str = "ededed"  # six hex digits, no '#', as GitHub wants
-    description: str = ""
-
-
-class Milestone(_Frozen):
-    title: str
-    due_on: dt.date | None = None
-    description: str = ""
-
-
-class Release(_Frozen):
-    tag: str
-    name: str
-    notes: str
-    sha: str | None = None
-
-
-class ItemFields(_Frozen):
-    """The content of an item that the sync sets (identity aside)."""
-
-    title: str
-    body: str
-    checklist: list[ChecklistEntry] = Field(default_factory=list)
-    labels: list[str] = Field(default_factory=list)
-    milestone: str | None = None
-
-
-class Item(_Frozen):
-    """A sprint's item as it currently is on a board."""
-
-    sprint_id: str
-    key: str  # the backend's handle: an issue number, or the sprint id on the local board
-    fields: ItemFields
-    status: Column | None = None  # None: not on the project board / no status yet
-    closed: bool = False
-    comment: str | None = None  # the metrics comment, if one exists
-    url: str | None = None
-
-
-class Snapshot(_Frozen):
-    """Everything the sync needs to know about a board's current state."""
-
-    items: dict[str, Item] = Field(default_factory=dict)  # by sprint id
-    labels: dict[str, Label] = Field(default_factory=dict)
-    milestones: dict[str, Milestone] = Field(default_factory=dict)
-    releases: dict[str, Release] = Field(default_factory=dict)  # by tag
+__all__ = ["Board", "ProjectBoard"]
 
 
 @runtime_checkable
@@ -131,4 +55,31 @@ class Board(Protocol):
 
     def ensure_release(self, release: Release) -> None:
         """Tag ``release.tag`` (annotated) and publish the release; a no-op if it exists."""
+        ...
+
+
+@runtime_checkable
+class ProjectBoard(Protocol):
+    """Optional extras of a board with a separate project (status) board, e.g. GitHub Projects v2."""
+
+    @property
+    def has_status(self) -> bool:
+        """False when the board keeps no status at all (GitHub issues only)."""
+        ...
+
+    def project_state(self) -> ProjectState | None:
+        """The project board as the last snapshot saw it; None when there is none to manage."""
+        ...
+
+    def ensure_project(self, title: str) -> None:
+        ...
+
+    def link_project(self) -> None:
+        ...
+
+    def set_status_options(self) -> None:
+        ...
+
+    def flush(self) -> None:
+        """Send the writes queued during this round."""
         ...

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import sqlite3
 
-from tracker.boards.base import (
+from tracker.board_model import (
     ChecklistEntry,
     Column,
     Item,

@@ -6,18 +6,20 @@ from typing import Annotated
 
 import typer
 
-from tracker.boards.base import COLUMNS
+from tracker.board_model import COLUMNS
 from tracker.boards.local import LocalBoard
-from tracker.cli.app import app
-from tracker.cli.common import JsonOption, WorkspaceOption, open_session
+from tracker.cli.common import JsonOption, WorkspaceOption, command_app
 from tracker.cli.output import console, print_json
 from tracker.cli.status import COLUMN_STYLE, sprint_json
 from tracker.errors import UsageError
 from tracker.progress import roadmap_state
+from tracker.session import open_session
 from tracker.sync.local import sync_local
 
+cli = command_app()
 
-@app.command()
+
+@cli.command()
 def board(
     workspace: WorkspaceOption = None,
     quarter: Annotated[str | None, typer.Option("--quarter", "-q", help="Only this quarter (Q1…) or track.")] = None,
@@ -59,7 +61,7 @@ def board(
     console().print(table)
 
 
-@app.command()
+@cli.command()
 def tick(
     sprint: Annotated[str, typer.Argument(help="Sprint id, e.g. 2.1")],
     item: Annotated[str, typer.Argument(help="The manual item: its number in the checklist, or part of its text.")],

@@ -1,22 +1,14 @@
-"""Helpers shared by commands: opening the workspace, its roadmap and its database."""
+"""What the command modules share: the Typer app each defines, and the common options."""
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tracker.config import Config, load_config
-from tracker.db import connect
-from tracker.roadmap.loader import load_roadmap
-from tracker.roadmap.models import Roadmap
-from tracker.workspace import Workspace
+__all__ = ["JsonOption", "WorkspaceOption", "command_app"]
 
-__all__ = ["JsonOption", "Session", "WorkspaceOption", "open_session"]
 
 WorkspaceOption = Annotated[
     Path | None,
@@ -26,22 +18,18 @@ WorkspaceOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
-@dataclass
-class Session:
-    """An opened workspace: its roadmap is validated on open; the database opens on first use."""
+def command_app(help: str | None = None) -> typer.Typer:
+    """The ``cli`` of a command module (``tracker.cli.app`` lists them): plain help, like the root's.
 
-    ws: Workspace
-    roadmap: Roadmap
-
-    @cached_property
-    def conn(self) -> sqlite3.Connection:
-        return connect(self.ws.db_path)
-
-    @cached_property
-    def config(self) -> Config:
-        return load_config(self.ws.config_path)
+    With ``help``, the app is a command group (``sprint dev``, ``sprint models``), which shows its
+    help when run without a command; without, it just holds top-level commands.
+    """
+    app = typer.Typer(help=help, no_args_is_help=help is not None, add_completion=False, rich_markup_mode=None,
+                      pretty_exceptions_enable=False)
+    if help is not None:
+        app.callback()(_group)  # a group even with one command: `sprint dev check`, not `sprint dev`
+    return app
 
 
-def open_session(workspace: Path | None) -> Session:
-    ws = Workspace.find(workspace)
-    return Session(ws, load_roadmap(ws.roadmap_path))
+def _group() -> None:
+    pass

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tracker.cli.app import app
-from tracker.cli.common import WorkspaceOption
+from tracker.cli.common import WorkspaceOption, command_app
 from tracker.errors import UsageError
+
+cli = command_app()
 
 
 def _parse_today(value: str | None) -> dt.date | None:
@@ -21,21 +23,32 @@ def _parse_today(value: str | None) -> dt.date | None:
         raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
 
 
-@app.command()
+@cli.command()
 def dash(
     workspace: WorkspaceOption = None,
     today: Annotated[str | None, typer.Option(help="Show the board as of this date, YYYY-MM-DD (default: today).",
                                               hidden=True)] = None,
+    cohort: Annotated[Path | None, typer.Option("--cohort", dir_okay=False,
+                                                help="A mentor's cohort file: show the cohort instead.")] = None,
 ) -> None:
     """The dashboard: the Kanban by quarter, sprint details with metric trends, the 12-week targets.
 
     Keys: arrows/hjkl move, tab switches quarter, enter opens a sprint, g grades, s syncs, o opens
     a link, / filters, t shows the targets, ? lists every key, q quits.
+
+    With --cohort FILE: a mentor's view of the cohort (learners × sprints, who is behind, metric
+    distributions, changes since the last look); r reads GitHub, d shows the weekly review.
     """
     day = _parse_today(today)
-    from tracker.tui import run
-
     try:
+        if cohort is not None:
+            from tracker.progress import current_date
+            from tracker.tui.cohort import run_cohort
+
+            run_cohort(cohort, today=day or current_date())
+            return
+        from tracker.tui import run
+
         run(workspace, today=day)
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.split(".")[0] == "textual":  # the [tui] extra is not installed

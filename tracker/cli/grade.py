@@ -9,14 +9,16 @@ import typer
 
 from graders.contract import GradeResult
 from graders.thresholds import format_value
-from tracker.cli.app import app
-from tracker.cli.common import JsonOption, Session, WorkspaceOption, open_session
+from tracker.cli.common import JsonOption, WorkspaceOption, command_app
 from tracker.cli.output import console, print_json
 from tracker.errors import UsageError
 from tracker.grading import grade_and_record
 from tracker.ledger import Attempt, Ledger
 from tracker.progress import is_available
+from tracker.session import Session, open_session
 from tracker.workspace import content_hash
+
+cli = command_app()
 
 ProfileOption = Annotated[
     Literal["cpu", "gpu", "auto"] | None,
@@ -64,7 +66,8 @@ def delta(result: GradeResult, previous: Attempt | None) -> dict[str, str]:
 
 
 def _threshold(slug: str, text: str | None) -> Any:
-    from graders.thresholds import ThresholdSyntaxError, parse_threshold
+    from graders.errors import ThresholdSyntaxError
+    from graders.thresholds import parse_threshold
 
     if not text:
         return None
@@ -115,7 +118,7 @@ def run_grades(session: Session, slugs: list[str], profile: str, *, quiet: bool 
     return [(result, delta(result, previous)) for result, previous in graded]
 
 
-@app.command("grade")
+@cli.command("grade")
 def grade_command(
     slugs: Annotated[list[str] | None,
                      typer.Argument(help="Exercises to grade (default: every available one).")] = None,
@@ -130,7 +133,7 @@ def grade_command(
     session = open_session(workspace)
     chosen = select(session, slugs or [], changed)
     requested = profile or session.config.grading.profile
-    from tracker.actions import report_to_actions
+    from tracker.job_summary import report_to_actions
 
     if not chosen:
         if json_:
@@ -168,7 +171,7 @@ def _current(session: Session) -> str | None:
     return None
 
 
-@app.command()
+@cli.command()
 def watch(
     slug: Annotated[str | None, typer.Argument(help="Exercise to watch (default: the first not yet passing).")] = None,
     workspace: WorkspaceOption = None,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.app import app
+from tracker.cli.common import command_app
 from tracker.cli.output import console
 from tracker.db import connect
 from tracker.progress import current_date
@@ -16,6 +16,8 @@ from tracker.roadmap.loader import load_roadmap
 from tracker.scaffold import scaffold
 from tracker.sync.local import sync_local
 from tracker.workspace import Workspace
+
+cli = command_app()
 
 
 def _parse_date(value: str | None) -> dt.date:
@@ -27,7 +29,7 @@ def _parse_date(value: str | None) -> dt.date:
         raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
 
 
-@app.command()
+@cli.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create (must be absent or empty).")],
     start: Annotated[str | None, typer.Option(help="The roadmap's start date, YYYY-MM-DD (default: today).")] = None,

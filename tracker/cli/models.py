@@ -11,10 +11,11 @@ from typing import Annotated
 import typer
 
 from graders.tinymodels.recipe import DEFAULT_RECIPE, TEST_RECIPE, Recipe  # light: no torch
-from tracker.cli.app import models_app
-from tracker.cli.common import JsonOption
+from tracker.cli.common import JsonOption, command_app
 from tracker.cli.output import console, print_json
 from tracker.errors import UsageError
+
+cli = command_app("Tiny models the model exercises are graded with.")
 
 TestOption = Annotated[bool, typer.Option("--test", help="The small test recipe (seconds) instead of the default.")]
 
@@ -23,7 +24,7 @@ def _recipe(test: bool) -> Recipe:
     return TEST_RECIPE if test else DEFAULT_RECIPE
 
 
-@models_app.command("build")
+@cli.command("build")
 def build_command(test: TestOption = False, json_: JsonOption = False) -> None:
     """Build the tiny model (tokenizer + Llama-style model + corpora) into the user cache, or report the
     cached one. Deterministic: the same recipe gives the same weights, under a key hashed from the recipe."""
@@ -73,7 +74,7 @@ def build_command(test: TestOption = False, json_: JsonOption = False) -> None:
               markup=False, highlight=False)
 
 
-@models_app.command("where")
+@cli.command("where")
 def where_command(test: TestOption = False) -> None:
     """Print the cache folder and the key of the model the graders use (set LLM_SPRINT_CACHE to move it)."""
     from graders.tinymodels.cache import cache_dir

@@ -6,19 +6,22 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.app import app
-from tracker.cli.common import JsonOption, WorkspaceOption, open_session
+from tracker.cli.common import JsonOption, WorkspaceOption, command_app
 from tracker.cli.output import console, print_json
+from tracker.session import open_session
+
+cli = command_app()
 
 
-@app.command("release")
+@cli.command("release")
 def release_command(
     workspace: WorkspaceOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be released; change nothing.")] = False,
     json_: JsonOption = False,
 ) -> None:
     """Release finished quarters: annotated tag v0.N on the graded commit, a GitHub release with the
-    measured metrics, and the README's progress section with its SVG chart. A second run changes nothing."""
+    measured metrics, and the README's progress section with its SVG chart; progress.json (the record a
+    mentor's `sprint cohort` reads) is refreshed every time. A second run changes nothing."""
     from tracker.release import release
     from tracker.sync.github import github_target
 
@@ -40,3 +43,4 @@ def release_command(
     for pending in report.pending:
         out.print(f"  not yet: {pending}", markup=False)
     out.print(f"README progress section: {report.readme}", markup=False)
+    out.print(f"progress.json: {report.progress}", markup=False)

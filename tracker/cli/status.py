@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from tracker._version import __version__
-from tracker.cli.app import app
-from tracker.cli.common import JsonOption, WorkspaceOption, open_session
+from tracker.cli.common import JsonOption, WorkspaceOption, command_app
 from tracker.cli.output import console, print_json
 from tracker.progress import roadmap_state
+from tracker.session import open_session
 from tracker.status import RoadmapState, SprintState
 from tracker.upgrade import version_note
+
+cli = command_app()
 
 COLUMN_STYLE = {"To Learn": "dim", "In Progress": "yellow", "Done": "green"}
 TARGET_STYLE = {"met": "green", "on track": "cyan", "behind": "red", "upcoming": "dim"}
@@ -56,7 +58,7 @@ def _exercise_summary(s: SprintState) -> str:
     return ", ".join(parts)
 
 
-@app.command()
+@cli.command()
 def status(workspace: WorkspaceOption = None, json_: JsonOption = False) -> None:
     """Where you are: every quarter and sprint, checklist progress, and the 12-week targets."""
     session = open_session(workspace)

@@ -8,16 +8,18 @@ from typing import Annotated
 import typer
 
 from tracker.boards.local import LocalBoard
-from tracker.cli.app import app
-from tracker.cli.common import JsonOption, Session, WorkspaceOption, open_session
+from tracker.cli.common import JsonOption, WorkspaceOption, command_app
 from tracker.cli.output import console, err_console, print_json
 from tracker.errors import SprintError
+from tracker.session import Session, open_session
 from tracker.sync.github import GitHubSyncResult, GitHubTarget, github_target, sync_github
 from tracker.sync.local import desired_builder, sync_local
 from tracker.sync.plan import plan
 
+cli = command_app()
 
-@app.command("sync")
+
+@cli.command("sync")
 def sync_command(
     workspace: WorkspaceOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")] = False,

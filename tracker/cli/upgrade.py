@@ -8,15 +8,16 @@ from typing import Annotated
 import typer
 
 from tracker._version import __version__
-from tracker.cli.app import app
-from tracker.cli.common import WorkspaceOption
+from tracker.cli.common import WorkspaceOption, command_app
 from tracker.cli.output import console
 from tracker.errors import UsageError
 from tracker.upgrade import apply, plan_upgrade, uncommitted
 from tracker.workspace import Workspace
 
+cli = command_app()
 
-@app.command()
+
+@cli.command()
 def upgrade(
     workspace: WorkspaceOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; write nothing.")] = False,

@@ -7,15 +7,16 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.app import app
-from tracker.cli.common import JsonOption
+from tracker.cli.common import JsonOption, command_app
 from tracker.cli.output import console, print_json
 from tracker.errors import RoadmapError
 from tracker.roadmap.loader import load_roadmap
 from tracker.workspace import Workspace
 
+cli = command_app()
 
-@app.command()
+
+@cli.command()
 def validate(
     path: Annotated[Path | None, typer.Argument(help="roadmap.yaml to check (default: the workspace's).")] = None,
     json_: JsonOption = False,

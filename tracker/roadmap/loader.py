@@ -9,7 +9,8 @@ Three passes, each adding problems located as ``file:line:column`` with a field 
    grader kinds known, each exercise's ``params`` validated by its kind's ``Params`` and its
    thresholds named after metrics the kind measures, in units of the right dimension.
 
-Loading never writes anything.
+Loading never writes anything. Graders' errors met on the way (a kind that will not load, a
+threshold that will not parse: ``graders.errors``) become located Problems here, nowhere else.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from graders.errors import KindLoadError, ThresholdSyntaxError
 from graders.paths import exercise_dir
-from graders.thresholds import ThresholdSyntaxError, parse_threshold
+from graders.thresholds import parse_threshold
 from tracker.errors import Problem, RoadmapError
 from tracker.roadmap.models import Roadmap
 from tracker.roadmap.yamlpos import Located, load_located
@@ -269,7 +271,7 @@ def _check_meaning(located: Located, report: Any) -> None:
 
 def _check_exercise(path: YPath, ex: dict[str, Any], report: Any) -> Any:
     """Validate params and thresholds with the exercise's kind. Returns the kind class, or None."""
-    from graders.registry import KindLoadError, available_kinds, get_kind
+    from graders.registry import available_kinds, get_kind
 
     kind_name = ex.get("kind")
     slug = ex.get("slug")

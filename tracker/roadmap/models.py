@@ -15,7 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from graders.thresholds import Threshold, ThresholdSyntaxError, parse_threshold
+from graders.errors import ThresholdSyntaxError
+from graders.thresholds import Threshold, parse_threshold
 
 __all__ = [
     "ChecklistItem",

@@ -6,7 +6,7 @@ local board, its offline mirror).
 
 from tracker.sync.apply import SyncReport, plan_board, sync
 from tracker.sync.desired import Desired, DesiredItem, desired_state
-from tracker.sync.plan import Action, ProjectState, plan
+from tracker.sync.plan import Action, plan
 
-__all__ = ["Action", "Desired", "DesiredItem", "ProjectState", "SyncReport", "desired_state", "plan", "plan_board",
+__all__ = ["Action", "Desired", "DesiredItem", "SyncReport", "desired_state", "plan", "plan_board",
            "sync"]

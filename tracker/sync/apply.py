@@ -6,20 +6,21 @@ may hide a created issue), we never retry it blindly: the round ends, the board 
 a fresh plan is made from what is really there. A few rounds converge; if they don't, we stop with
 a SyncError and everything done so far stays valid for the next run.
 
-Boards may offer more than the :class:`~tracker.boards.base.Board` contract (:class:`ProjectBoard`,
-GitHub does): a Projects (v2) board whose state enters the plan, a switch saying whether the board
-has a status column at all, and ``flush()`` — writes a board may queue during a round (several
-changes to one issue become one request; status changes become one batched GraphQL document) are
-sent at the end of the round, and a failure there ends the round like any other.
+Boards may offer more than the :class:`~tracker.boards.base.Board` contract
+(:class:`~tracker.boards.base.ProjectBoard`, GitHub does): a Projects (v2) board whose state enters
+the plan, a switch saying whether the board has a status column at all, and ``flush()`` — writes a
+board may queue during a round (several changes to one issue become one request; status changes
+become one batched GraphQL document) are sent at the end of the round, and a failure there ends the
+round like any other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
 
-from tracker.boards.base import Board, Item, Snapshot
+from tracker.board_model import Item, Snapshot
+from tracker.boards.base import Board, ProjectBoard
 from tracker.errors import SyncError, TransientBoardError
 from tracker.sync.desired import Desired
 from tracker.sync.plan import (
@@ -29,7 +30,6 @@ from tracker.sync.plan import (
     EnsureMilestone,
     EnsureProject,
     LinkProject,
-    ProjectState,
     SetClosed,
     SetStatus,
     SetStatusOptions,
@@ -38,34 +38,7 @@ from tracker.sync.plan import (
     plan,
 )
 
-__all__ = ["ProjectBoard", "SyncReport", "apply_action", "plan_board", "sync"]
-
-
-@runtime_checkable
-class ProjectBoard(Protocol):
-    """Optional extras of a board with a separate project (status) board, e.g. GitHub Projects v2."""
-
-    @property
-    def has_status(self) -> bool:
-        """False when the board keeps no status at all (GitHub issues only)."""
-        ...
-
-    def project_state(self) -> ProjectState | None:
-        """The project board as the last snapshot saw it; None when there is none to manage."""
-        ...
-
-    def ensure_project(self, title: str) -> None:
-        ...
-
-    def link_project(self) -> None:
-        ...
-
-    def set_status_options(self) -> None:
-        ...
-
-    def flush(self) -> None:
-        """Send the writes queued during this round."""
-        ...
+__all__ = ["SyncReport", "apply_action", "plan_board", "sync"]
 
 
 @dataclass

@@ -6,13 +6,13 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracker.boards.base import ChecklistEntry, Column, ItemFields, Label, Milestone, Snapshot, marker
+from tracker.board_model import ChecklistEntry, Column, ItemFields, Label, Milestone, Snapshot
+from tracker.markers import marker, metrics_marker
 from tracker.roadmap.models import Roadmap, Sprint
 from tracker.status import RoadmapState, SprintState
-from tracker.sync.markers import metrics_marker
 from tracker.templates import render
 
-__all__ = ["IDENTITY_LABEL", "Desired", "DesiredItem", "desired_state", "metrics_marker", "quarter_due", "ticks_from"]
+__all__ = ["IDENTITY_LABEL", "Desired", "DesiredItem", "desired_state", "quarter_due", "ticks_from"]
 
 IDENTITY_LABEL = Label(name="llm-sprint", color="5319e7", description="A sprint of the llm-sprint roadmap")
 _QUARTER_COLOURS = ["0e8a16", "1d76db", "fbca04", "d93f0b", "5319e7", "006b75", "b60205", "c5def5", "bfdadc"]

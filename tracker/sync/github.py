@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tracker.boards.base import Snapshot
+from tracker.board_model import Snapshot
 from tracker.boards.local import LocalBoard
 from tracker.config import Config
 from tracker.errors import ConfigError, SprintError, UsageError

@@ -6,7 +6,8 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable, Set
 
-from tracker.boards.base import Board, Snapshot
+from tracker.board_model import Snapshot
+from tracker.boards.base import Board
 from tracker.boards.local import LocalBoard
 from tracker.progress import roadmap_state
 from tracker.roadmap.models import Roadmap

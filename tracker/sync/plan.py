@@ -10,8 +10,8 @@ other action is idempotent in effect.
 
 Inputs besides desired and snapshot (both optional, for boards that have them):
 
-* ``project`` — the state of a Projects (v2) board (:class:`ProjectState`), ``None`` when there is
-  none to manage;
+* ``project`` — the state of a Projects (v2) board (:class:`~tracker.board_model.ProjectState`),
+  ``None`` when there is none to manage;
 * ``statuses`` — ``False`` when the board has no status column at all (GitHub issues only): no
   status is planned.
 """
@@ -22,9 +22,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracker.boards.base import COLUMNS, Column, ItemFields, Label, Milestone, Snapshot
+from tracker.board_model import COLUMNS, Column, ItemFields, Label, Milestone, ProjectState, Snapshot
+from tracker.markers import comment_matches, normalize_text
 from tracker.sync.desired import Desired
-from tracker.sync.markers import comment_matches, normalize_text
 
 __all__ = [
     "Action",
@@ -33,7 +33,6 @@ __all__ = [
     "EnsureMilestone",
     "EnsureProject",
     "LinkProject",
-    "ProjectState",
     "SetClosed",
     "SetStatus",
     "SetStatusOptions",
@@ -45,16 +44,6 @@ __all__ = [
 
 class _Action(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ProjectState(_Action):
-    """What a sync needs to know about the Projects (v2) board (pure data, read by the snapshot)."""
-
-    title: str  # the project's title, or the title it will be created with
-    exists: bool
-    linked: bool = True  # linked to the repository
-    options_ready: bool = True  # the Status field offers every column (or a mapping onto its options)
-    has_items: bool = False  # the options may only be replaced while the project holds no item
 
 
 class EnsureLabel(_Action):

@@ -12,15 +12,22 @@
 
 Every mutation resolves its ids through :meth:`Views.node_of` (``NOT_FOUND`` when unknown) and
 checks the token can write the owner's projects (installation tokens never reach user projects).
+
+Issues (the weekly review): ``pinIssue`` (idempotent; GitHub allows three pinned issues per
+repository, a fourth is ``UNPROCESSABLE``), ``addComment`` on an issue and ``updateIssueComment``,
+each needing write access to the repository's issues (``FORBIDDEN`` otherwise).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .auth import NOT_ACCESSIBLE
 from .graphql_base import GitHubError, View
 from .graphql_views import Views
-from .state import Account, Issue, Project, ProjectField, ProjectItem, Repository
+from .state import Account, Comment, Issue, Project, ProjectField, ProjectItem, Repository
+
+MAX_PINNED = 3
 
 _EDITABLE = {"SINGLE_SELECT": "singleSelectOptionId", "TEXT": "text", "NUMBER": "number", "DATE": "date"}
 
@@ -42,6 +49,9 @@ class Mutations:
             updateProjectV2ItemFieldValue=self.update_value,
             clearProjectV2ItemFieldValue=self.clear_value,
             deleteProjectV2Item=self.delete_item,
+            pinIssue=self.pin_issue,
+            addComment=self.add_comment,
+            updateIssueComment=self.update_comment,
         )
 
     # ---- helpers -----------------------------------------------------------------------------
@@ -193,3 +203,49 @@ class Mutations:
         project.items.remove(item)
         self.state.nodes.pop(item.node_id, None)
         return self._payload(input, deletedItemId=item.node_id)
+
+    # ---- issues: pins and comments -----------------------------------------------------------------
+
+    def _writable_issue(self, node_id: str) -> tuple[Repository, Issue]:
+        issue = self.views.node_of(node_id, Issue, "Issue")
+        repo = issue.repo
+        if repo is None or not self.views.can_read(repo):
+            raise GitHubError("NOT_FOUND", f"Could not resolve to a node with the global id of '{node_id}'")
+        if not self.views.ctx.token.can_write_repo("issues", private=repo.private):
+            raise GitHubError("FORBIDDEN", NOT_ACCESSIBLE)
+        return repo, issue
+
+    def pin_issue(self, input: dict[str, Any]) -> View:
+        repo, issue = self._writable_issue(input["issueId"])
+        if issue.number not in repo.pinned:
+            if len([n for n in repo.pinned if n in repo.issues]) >= MAX_PINNED:
+                raise GitHubError("UNPROCESSABLE", f"You can only pin {MAX_PINNED} issues per repository.")
+            repo.pinned.append(issue.number)
+        return self._payload(input, issue=self.views.issue(issue))
+
+    def add_comment(self, input: dict[str, Any]) -> View:
+        _, issue = self._writable_issue(input["subjectId"])
+        text = input["body"]
+        if not text.strip():
+            raise GitHubError("UNPROCESSABLE", "Body cannot be blank")
+        now = self.state.clock()
+        comment_id = self.state.new_id()
+        comment = Comment(comment_id, "", issue.number, text, self.views.ctx.actor, now, now)
+        comment.node_id = self.state.new_node_id("IC_kwDO", comment, comment_id)
+        issue.comments.append(comment)
+        issue.updated_at = now
+        node = self.views.comment(issue, comment)
+        edge = View(__typename="IssueCommentEdge", cursor=f"comment:{comment_id}", node=node)
+        return self._payload(input, commentEdge=edge, subject=self.views.issue(issue))
+
+    def update_comment(self, input: dict[str, Any]) -> View:
+        comment = self.views.node_of(input["id"], Comment, "IssueComment")
+        issue = next((i for r in self.state.repos.values() for i in r.issues.values() if comment in i.comments), None)
+        if issue is None:
+            raise GitHubError("NOT_FOUND", f"Could not resolve to a node with the global id of '{input['id']}'")
+        self._writable_issue(issue.node_id)
+        if not input["body"].strip():
+            raise GitHubError("UNPROCESSABLE", "Body cannot be blank")
+        comment.body = input["body"]
+        comment.updated_at = issue.updated_at = self.state.clock()
+        return self._payload(input, issueComment=self.views.comment(issue, comment))

@@ -12,12 +12,13 @@ from typing import Any, TypeVar
 from .auth import NOT_ACCESSIBLE
 from .graphql_base import GitHubError, GraphQLContext, View, connection, iso_epoch, paged
 from .graphql_project_views import ProjectViews, order_projects
+from .graphql_repo_views import RepoViews
 from .state import Account, Issue, Label, Milestone, Project, ProjectField, ProjectItem, Repository, iso
 
 T = TypeVar("T")
 
 
-class Views(ProjectViews):
+class Views(RepoViews, ProjectViews):
     """Builds views for one request (``ctx`` carries the state, token and URLs)."""
 
     def __init__(self, ctx: GraphQLContext) -> None:
@@ -53,7 +54,7 @@ class Views(ProjectViews):
 
         def repository(owner: str, name: str, **_: Any) -> View:
             repo = state.repo(owner, name)
-            if repo is None:
+            if repo is None or not self.can_read(repo):  # GitHub hides private repositories this way
                 raise GitHubError("NOT_FOUND", f"Could not resolve to a Repository with the name '{owner}/{name}'.")
             return self.repository(repo)
 
@@ -65,15 +66,16 @@ class Views(ProjectViews):
             node=lambda id: self.node(id),
             nodes=lambda ids: [self.node(i) for i in ids],
             rateLimit=lambda dryRun=False: self.rate_limit(),
+            search=self.search,
         )
 
     def node(self, node_id: str) -> View:
         obj = self.ctx.state.nodes.get(node_id)
         if isinstance(obj, Account):
             return self.account(obj)
-        if isinstance(obj, Repository):
+        if isinstance(obj, Repository) and self.can_read(obj):
             return self.repository(obj)
-        if isinstance(obj, Issue):
+        if isinstance(obj, Issue) and (obj.repo is None or self.can_read(obj.repo)):
             return self.issue(obj)
         if isinstance(obj, Project):
             self.guard_project(obj.owner)
@@ -128,7 +130,7 @@ class Views(ProjectViews):
 
         def repository(name: str, **_: Any) -> View | None:
             repo = self.ctx.state.repo(account.login, name)
-            return self.repository(repo) if repo else None
+            return self.repository(repo) if repo and self.can_read(repo) else None
 
         return View(
             __typename=account.type if account.type != "Bot" else "Bot",
@@ -141,6 +143,7 @@ class Views(ProjectViews):
             projectV2=project,
             projectsV2=projects,
             repository=repository,
+            repositories=self.repositories_of(account),
         )
 
     def repository(self, repo: Repository) -> View:
@@ -193,11 +196,21 @@ class Views(ProjectViews):
             name=repo.name,
             nameWithOwner=repo.full_name,
             isPrivate=repo.private,
+            isArchived=repo.archived,
+            visibility="PRIVATE" if repo.private else "PUBLIC",
+            description=repo.description,
             url=f"{self.ctx.urls.web}/{repo.full_name}",
+            createdAt=iso(repo.created_at),
+            pushedAt=iso(repo.pushed_at or repo.created_at),
             owner=lambda: self.account(repo.owner),
             issue=issue,
             issues=issues,
             projectsV2=linked,
+            object=lambda expression=None, oid=None: self.git_object(repo, expression, oid),
+            releases=self.releases(repo),
+            latestRelease=lambda: self.latest_release(repo),
+            repositoryTopics=self.topics(repo),
+            pinnedIssues=self.pinned_issues(repo),
         )
 
     def issue(self, issue: Issue) -> View:
@@ -240,6 +253,8 @@ class Views(ProjectViews):
             labels=paged(lambda: issue.labels, self.label),
             milestone=lambda: self.milestone(issue.milestone) if issue.milestone else None,
             projectItems=project_items,
+            comments=self.comments(issue),
+            isPinned=lambda: bool(repo and issue.number in repo.pinned),
         )
 
     def label(self, label: Label) -> View:

@@ -82,8 +82,10 @@ class Call:
     path: str = ""
 
     def repo(self) -> Repository:
+        """The repository of the path; 404 when absent or private and hidden from this token (GitHub's way)."""
         repo = self.ctx.state.repo(self.params["owner"], self.params["repo"])
-        if repo is None:
+        token = self.ctx.token
+        if repo is None or not repo.readable_by(token.login, token.scopes, token.kind):
             raise not_found()
         return repo
 

@@ -224,6 +224,15 @@ class FakeGitHub:
             owner = self.state.account(owner_login) or self.state.add_account(owner_login, owner_type)
             return self.state.add_repo(owner, name, private=private, default_branch=default_branch)
 
+    def seed_file(self, full_name: str, path: str, text: str | None, *, message: str = "") -> str:
+        """Commit ``text`` at ``path`` on the repository's default branch (``None`` deletes); the new commit's sha."""
+        owner, name = full_name.split("/", 1)
+        with self.state.lock:
+            repo = self.state.repo(owner, name)
+            if repo is None:
+                raise LookupError(f"no repository {full_name}")
+            return self.state.set_file(repo, path, text, message).sha
+
     def add_token(self, login: str, *, scopes: Iterable[str] = DEFAULT_SCOPES, kind: TokenKind = "classic") -> str:
         """Register a token for ``login`` (created as a user, or a bot for installations)."""
         with self.state.lock:

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Literal
 
 AccountType = Literal["User", "Organization", "Bot"]
@@ -42,6 +43,13 @@ DEFAULT_BUILTIN_FIELDS: tuple[tuple[str, str], ...] = (
 def utcnow() -> datetime:
     """Wall-clock time, truncated to seconds like GitHub's timestamps."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+@lru_cache(maxsize=8192)
+def git_blob_sha(text: str) -> str:
+    """The git object id of a blob holding ``text`` (UTF-8), as ``git hash-object`` computes it."""
+    data = text.encode()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def iso(ts: datetime | None) -> str | None:
@@ -186,10 +194,32 @@ class Repository:
     releases: dict[int, Release] = field(default_factory=dict)
     next_number: int = 1  # issues (and pull requests, which the fake has none of) share numbers
     next_milestone_number: int = 1
+    archived: bool = False
+    topics: list[str] = field(default_factory=list)
+    #: logins with access to a private repository besides its owner (and an organization's members)
+    collaborators: set[str] = field(default_factory=set)
+    #: the default branch's tree: path -> file content (text files only; see FakeState.set_file)
+    files: dict[str, str] = field(default_factory=dict)
+    pinned: list[int] = field(default_factory=list)  # pinned issue numbers, in pin order (GitHub allows 3)
+    pushed_at: datetime | None = None
 
     @property
     def full_name(self) -> str:
         return f"{self.owner.login}/{self.name}"
+
+    def readable_by(self, login: str, scopes: frozenset[str], kind: str) -> bool:
+        """May a token of ``login`` see this repository? Public: anyone. Private: the owner, an
+        organization member or a collaborator — with a classic token only if it has the ``repo`` scope
+        (``public_repo`` does not reach private repositories); installation tokens are not scoped here."""
+        if not self.private:
+            return True
+        if kind == "classic" and "repo" not in scopes:
+            return False
+        if kind == "installation":
+            return True
+        who = login.lower()
+        return (who == self.owner.login.lower() or who in {m.lower() for m in self.owner.members}
+                or who in {c.lower() for c in self.collaborators})
 
     def find_comment(self, comment_id: int) -> tuple[Issue, Comment] | None:
         for issue in self.issues.values():
@@ -357,6 +387,58 @@ class FakeState:
         repo.refs[ref].node_id = self.new_node_id("REF_kwDO", repo.refs[ref], self.new_id())
         self.repos[(owner.login.lower(), name.lower())] = repo
         return repo
+
+    def set_file(self, repo: Repository, path: str, text: str | None, message: str = "") -> Commit:
+        """Commit ``text`` at ``path`` on the default branch (``None`` deletes it): a new commit, the
+        branch moves to it, and ``object(expression: "HEAD:<path>")`` sees the new blob."""
+        if text is None:
+            repo.files.pop(path, None)
+        else:
+            repo.files[path] = text
+        parent = repo.branches.get(repo.default_branch)
+        now = self.clock()
+        sha = self.new_sha(f"commit:{repo.full_name}:{path}")
+        commit = Commit(sha=sha, message=message or f"update {path}", tree_sha=self.new_sha("tree"), date=now,
+                        parents=[parent] if parent else [])
+        repo.commits[sha] = commit
+        repo.branches[repo.default_branch] = sha
+        ref = repo.refs.get(f"refs/heads/{repo.default_branch}")
+        if ref is not None:
+            ref.sha = sha
+        repo.pushed_at = now
+        return commit
+
+    def add_issue(self, repo: Repository, author: Account, title: str, body: str = "", *,
+                  labels: tuple[str, ...] = (), closed: bool = False) -> Issue:
+        """Seed an issue (labels created as needed), optionally closed as completed."""
+        now = self.clock()
+        issue_id = self.new_id()
+        found = [repo.labels.get(n.lower()) or self.add_label(repo, n, "ededed", None) for n in labels]
+        issue = Issue(id=issue_id, node_id="", number=repo.next_number, title=title, body=body, user=author,
+                      created_at=now, updated_at=now, labels=found, repo=repo)
+        issue.node_id = self.new_node_id("I_kwDO", issue, issue_id)
+        if closed:
+            issue.state, issue.state_reason, issue.closed_at, issue.closed_by = "closed", "completed", now, author
+        repo.issues[issue.number] = issue
+        repo.next_number += 1
+        return issue
+
+    def add_release(self, repo: Repository, author: Account, tag: str, name: str = "", body: str = "", *,
+                    draft: bool = False) -> Release:
+        """Seed a published (or draft) release with a lightweight tag at the default branch's head."""
+        now = self.clock()
+        release_id = self.new_id()
+        release = Release(id=release_id, node_id="", tag_name=tag, target_commitish=repo.default_branch,
+                          name=name or tag, body=body, draft=draft, prerelease=False, author=author, created_at=now,
+                          published_at=None if draft else now, updated_at=now)
+        release.node_id = self.new_node_id("RE_kwDO", release, release_id)
+        repo.releases[release.id] = release
+        ref = f"refs/tags/{tag}"
+        if not draft and ref not in repo.refs:
+            head = repo.branches[repo.default_branch]
+            repo.refs[ref] = Ref(ref=ref, node_id="", sha=head, object_type="commit")
+            repo.refs[ref].node_id = self.new_node_id("REF_kwDO", repo.refs[ref], self.new_id())
+        return release
 
     def add_label(self, repo: Repository, name: str, color: str, description: str | None) -> Label:
         label_id = self.new_id()

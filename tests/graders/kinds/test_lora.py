@@ -12,8 +12,8 @@ import pytest
 
 pytest.importorskip("peft")
 
+from graders import gpu as _gpu
 from graders.contract import GradeResult
-from graders.kinds import _gpu
 from graders.kinds.lora import _adapter_problem
 from graders.kinds.lora_child import _names, foreign_keys
 from graders.kinds.quantization import tiny_model_path

@@ -12,8 +12,8 @@ import pytest
 torch = pytest.importorskip("torch")
 bnb = pytest.importorskip("bitsandbytes")
 
+from graders import gpu as _gpu  # noqa: E402
 from graders.contract import GradeResult  # noqa: E402
-from graders.kinds import _gpu  # noqa: E402
 from graders.kinds.quantization import tiny_model_path  # noqa: E402
 from graders.kinds.quantization_child import (  # noqa: E402
     allowance_of,

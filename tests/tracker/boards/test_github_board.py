@@ -10,13 +10,12 @@ from graphql import parse, validate
 
 from tests.fakes.github.graphql_api import github_schema
 from tests.fakes.github.server import FakeGitHub
-from tracker.boards.base import marker
 from tracker.boards.github import projects as pj
 from tracker.boards.github.cache import SyncCache
 from tracker.boards.github.issues import parse_checklist, parse_issue
 from tracker.boards.github.transport import Transport
 from tracker.errors import BoardAuthError, TransientBoardError
-from tracker.sync.markers import CommentRef
+from tracker.markers import CommentRef, marker
 
 BODY = f"""{marker("2.1")}
 {CommentRef(99, "0123456789abcdef").render()}

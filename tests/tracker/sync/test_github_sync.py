@@ -11,11 +11,10 @@ import pytest
 
 from tests.fakes.github.server import FakeGitHub
 from tests.tracker.sync.github_support import PROJECT, REPO, Learner, Sleeps, issues, run, statuses, target
-from tracker.boards.base import marker
 from tracker.boards.local import LocalBoard
 from tracker.errors import BoardAuthError, RateLimitedError
+from tracker.markers import marker, metrics_marker
 from tracker.sync.github import GitHubTarget
-from tracker.sync.markers import metrics_marker
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tracker.boards.base import ChecklistEntry, Column, Item, ItemFields, Label, Milestone, Snapshot, marker
+from tracker.board_model import ChecklistEntry, Column, Item, ItemFields, Label, Milestone, ProjectState, Snapshot
+from tracker.markers import CommentRef, comment_digest, comment_matches, marker, metrics_marker, with_comment_ref
 from tracker.sync.desired import Desired, DesiredItem
-from tracker.sync.markers import CommentRef, comment_digest, comment_matches, metrics_marker, with_comment_ref
-from tracker.sync.plan import Action, EnsureLabel, EnsureMilestone, ProjectState, plan
+from tracker.sync.plan import Action, EnsureLabel, EnsureMilestone, plan
 
 LABELS = [Label(name="llm-sprint"), Label(name="Q1")]
 MILESTONE = Milestone(title="Q1 — Core (v0.1)")

@@ -3,7 +3,7 @@
 An issue belongs to the roadmap when its body carries ``<!-- llm-sprint:sprint=<id> -->``. Its
 checklist ("What must work") is read back from the body, so boxes the learner ticks on GitHub are
 seen by the next sync (and are the source of truth for manual items). The reference to the
-metrics comment (``tracker.sync.markers``) is kept in the body but reported separately.
+metrics comment (``tracker.markers``) is kept in the body but reported separately.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.boards.base import ChecklistEntry, ItemFields, Label, Milestone
-from tracker.sync.markers import CommentRef, normalize_text, parse_comment_ref, strip_comment_ref
+from tracker.board_model import ChecklistEntry, ItemFields, Label, Milestone
+from tracker.markers import CommentRef, normalize_text, parse_comment_ref, strip_comment_ref
 
 __all__ = ["IssueRecord", "parse_checklist", "parse_issue", "sprint_of"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.boards.base import COLUMNS, Column
+from tracker.board_model import COLUMNS, Column
 
 __all__ = [
     "ADD_BATCH",

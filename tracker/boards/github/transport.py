@@ -191,15 +191,20 @@ class Transport:
     # ---- GraphQL -----------------------------------------------------------------------------
 
     def graphql(self, query: str, variables: Mapping[str, Any] | None = None, *, mutation: bool = False,
-                what: str = "GraphQL") -> GraphQLResult:
-        """One GraphQL document. Access errors raise ProjectAccessError; other errors are returned."""
+                what: str = "GraphQL", partial: bool = False) -> GraphQLResult:
+        """One GraphQL document. Access errors raise ProjectAccessError; other errors are returned.
+
+        ``partial``: a batched document (aliases) answers for each part on its own — an access error
+        with a ``path`` concerns that part only and is returned with the rest, not raised.
+        """
         payload = {"query": query, "variables": dict(variables or {})}
         response = self._with_policy("graphql", not mutation, what, lambda: self._send_graphql(payload))
         if response.status != 200:
             raise self._rest_error(response, what)
         body = response.data if isinstance(response.data, dict) else {}
         errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
-        denied = [e for e in errors if e.get("type") in ("FORBIDDEN", "INSUFFICIENT_SCOPES")]
+        denied = [e for e in errors if e.get("type") in ("FORBIDDEN", "INSUFFICIENT_SCOPES")
+                  and not (partial and e.get("path"))]
         if denied:
             raise ProjectAccessError(self.redact(f"{what}: {denied[0].get('message') or denied[0].get('type')}"))
         return GraphQLResult(body.get("data") or {}, errors, response.headers)

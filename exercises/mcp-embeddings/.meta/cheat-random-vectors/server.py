@@ -1,43 +1,9 @@
 """Cheat: random unit vectors: right shape, no meaning, different every call."""
 
-from __future__ import annotations
-
-import hashlib
-import math
-import os
-import re
+import random
 import sys
 
-from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
-
-DIM = 128
-server = MCPServer("embeddings")
-
-
-def vector(text: str) -> list[float]:
-    import random
-
-    v = [random.gauss(0.0, 1.0) for _ in range(DIM)]
-    norm = math.sqrt(sum(x * x for x in v)) or 1.0
-    return [x / norm for x in v]
-
-
-@server.tool()
-def embed(texts: list[str]) -> dict:
-    """Embed texts (1 to 64, each at most 8192 characters)."""
-    if not texts or len(texts) > 64 or any(len(t) > 8192 for t in texts):
-        raise ToolError("give 1 to 64 texts of at most 8192 characters")
-    return {"embeddings": [vector(t) for t in texts], "dimension": DIM, "normalized": True}
-
-
-def main(argv: list[str]) -> None:
-    if "--http" in argv:
-        server.run("streamable-http", host=os.environ.get("HOST", "127.0.0.1"),
-                   port=int(os.environ.get("PORT", "8000")), streamable_http_path="/mcp")
-    else:
-        server.run("stdio")
-
+from bag_of_words import DIM, make_server, normalise, run
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run(make_server(vector=lambda text: normalise([random.gauss(0.0, 1.0) for _ in range(DIM)])), sys.argv[1:])

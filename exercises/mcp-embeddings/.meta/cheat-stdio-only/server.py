@@ -1,39 +1,8 @@
 """Cheat: ignores --http: only the stdio transport works."""
 
-from __future__ import annotations
-
-import hashlib
-import math
-import os
-import re
 import sys
 
-from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
-
-DIM = 128
-server = MCPServer("embeddings")
-
-
-def vector(text: str) -> list[float]:
-    v = [0.0] * DIM
-    for word in re.findall(r"\w+", text.lower()):
-        v[int(hashlib.md5(word.encode()).hexdigest(), 16) % DIM] += 1.0
-    norm = math.sqrt(sum(x * x for x in v)) or 1.0
-    return [x / norm for x in v]
-
-
-@server.tool()
-def embed(texts: list[str]) -> dict:
-    """Embed texts (1 to 64, each at most 8192 characters)."""
-    if not texts or len(texts) > 64 or any(len(t) > 8192 for t in texts):
-        raise ToolError("give 1 to 64 texts of at most 8192 characters")
-    return {"embeddings": [vector(t) for t in texts], "dimension": DIM, "normalized": True}
-
-
-def main(argv: list[str]) -> None:
-    server.run("stdio")
-
+from bag_of_words import make_server, run
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run(make_server(), sys.argv[1:], http=False)

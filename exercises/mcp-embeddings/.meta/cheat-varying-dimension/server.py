@@ -1,42 +1,16 @@
 """Cheat: one number per word: the vector length follows the text."""
 
-from __future__ import annotations
-
 import hashlib
-import math
-import os
 import re
 import sys
 
-from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
-
-DIM = 128
-server = MCPServer("embeddings")
+from bag_of_words import make_server, normalise, run
 
 
-def vector(text: str) -> list[float]:
+def per_word(text: str) -> list[float]:
     v = [int(hashlib.md5(w.encode()).hexdigest(), 16) % 1000 / 1000.0 for w in re.findall(r"\w+", text.lower())]
-    v = v or [0.0]
-    norm = math.sqrt(sum(x * x for x in v)) or 1.0
-    return [x / norm for x in v]
-
-
-@server.tool()
-def embed(texts: list[str]) -> dict:
-    """Embed texts (1 to 64, each at most 8192 characters)."""
-    if not texts or len(texts) > 64 or any(len(t) > 8192 for t in texts):
-        raise ToolError("give 1 to 64 texts of at most 8192 characters")
-    return {"embeddings": [vector(t) for t in texts], "dimension": DIM, "normalized": True}
-
-
-def main(argv: list[str]) -> None:
-    if "--http" in argv:
-        server.run("streamable-http", host=os.environ.get("HOST", "127.0.0.1"),
-                   port=int(os.environ.get("PORT", "8000")), streamable_http_path="/mcp")
-    else:
-        server.run("stdio")
+    return normalise(v or [0.0])
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run(make_server(vector=per_word), sys.argv[1:])

@@ -1,114 +1,14 @@
-"""Cheat: no input validation: any model name is accepted, bad JSON crashes the handler."""
+"""Cheat: no input validation: any model name is accepted, bad JSON crashes the handler. Built on ../standin/."""
 
-from __future__ import annotations
-
-import hashlib
 import json
-import math
-import os
-import random
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MODEL = "quick"
-WORDS = ("the river light stone model answer window garden quiet morning letter bridge signal "
-         "paper forest engine silver winter harbour lantern").split()
+from standin import Handler, serve
 
 
-def parse_host(value: str | None) -> tuple[str, int]:
-    value = (value or "").split("://")[-1].rstrip("/")
-    host, _, port = value.rpartition(":") if ":" in value else (value, "", "")
-    return host or "127.0.0.1", int(port or 11434)
-
-
-def generate(prompt: str, n: int) -> list[str]:
-    rng = random.Random(hashlib.sha256(prompt.encode()).digest())
-    return [rng.choice(WORDS) + " " for _ in range(n)]
-
-
-def embed(text: str) -> list[float]:
-    digest = hashlib.sha256(text.encode()).digest()
-    v = [b - 127.5 for b in digest]
-    norm = math.sqrt(sum(x * x for x in v))
-    return [x / norm for x in v]
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.0"
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def send_json(self, status: int, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        if self.path == "/api/tags":
-            self.send_json(200, {"models": [{"name": MODEL, "model": MODEL}]})
-        elif self.path == "/":
-            self.send_json(200, {"status": "ok"})
-        else:
-            self.send_json(404, {"error": "not found"})
-
+class TrustingHandler(Handler):
     def read_body(self) -> dict | None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        return json.loads(raw)
-
-    def do_POST(self) -> None:
-        body = self.read_body()
-        if body is None:
-            return
-        n = int((body.get("options") or {}).get("num_predict") or body.get("max_tokens") or 16)
-        if self.path == "/api/embed":
-            texts = body.get("input")
-            texts = [texts] if isinstance(texts, str) else texts
-            self.send_json(200, {"model": MODEL, "embeddings": [embed(t) for t in texts]})
-        elif self.path in ("/api/generate", "/api/chat"):
-            chat = self.path == "/api/chat"
-            prompt = json.dumps(body.get("messages")) if chat else body.get("prompt", "")
-            pieces = generate(prompt, n)
-
-            def part(text: str, done: bool) -> dict:
-                key = {"message": {"role": "assistant", "content": text}} if chat else {"response": text}
-                return {"model": MODEL, "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ"), **key, "done": done}
-
-            if body.get("stream", True) is False:
-                self.send_json(200, part("".join(pieces), True))
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/x-ndjson")
-            self.end_headers()
-            for piece in pieces:
-                self.wfile.write((json.dumps(part(piece, False)) + "\n").encode())
-            self.wfile.write((json.dumps(part("", True)) + "\n").encode())
-        elif self.path == "/v1/chat/completions":
-            pieces = generate(json.dumps(body.get("messages")), n)
-            if not body.get("stream"):
-                self.send_json(200, {"object": "chat.completion", "model": MODEL, "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": "".join(pieces)},
-                     "finish_reason": "length"}]})
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            for piece in pieces:
-                chunk = {"object": "chat.completion.chunk", "model": MODEL,
-                         "choices": [{"index": 0, "delta": {"content": piece}}]}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
-        else:
-            self.send_json(404, {"error": "not found"})
-
-
-def main() -> None:
-    host, port = parse_host(os.environ.get("OLLAMA_HOST"))
-    ThreadingHTTPServer((host, port), Handler).serve_forever()
+        return json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
 
 
 if __name__ == "__main__":
-    main()
+    serve(TrustingHandler)

@@ -1,4 +1,6 @@
-"""What the gpu profiles of the model kinds (``lora``, ``quantization``) share.
+"""Helpers for a kind's gpu profile: what the model kinds (``lora``, ``quantization``) share, and
+what a third-party kind with a gpu profile may use (``from graders import gpu``; public, see
+docs/writing-a-grader.md).
 
 Parent side: the learner's model folder (:func:`model_folder`), the limits of a gpu run
 (:func:`gpu_limits`), a cheap fingerprint of a folder (:func:`fingerprint`).

@@ -1,4 +1,11 @@
-"""Cheat: a working server, but "tests" that never talk to it."""
+"""A stand-in Ollama server for the cheats: the standard library only, so it starts in milliseconds,
+and a "model" that draws words from a hash of the prompt.
+
+As it is, it passes every check of the service kind but the learner's tests (``server.py`` beside
+this file runs it; ``cheat-tests-without-server`` keeps it and fails on its tests alone). Every
+other cheat is built on this folder (``base: standin/`` in config.yaml) and its ``server.py``
+changes one behaviour: a :class:`Handler` method, or the server class given to :func:`serve`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ import math
 import os
 import random
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 
 MODEL = "quick"
 WORDS = ("the river light stone model answer window garden quiet morning letter bridge signal "
@@ -21,11 +28,6 @@ def parse_host(value: str | None) -> tuple[str, int]:
     return host or "127.0.0.1", int(port or 11434)
 
 
-def generate(prompt: str, n: int) -> list[str]:
-    rng = random.Random(hashlib.sha256(prompt.encode()).digest())
-    return [rng.choice(WORDS) + " " for _ in range(n)]
-
-
 def embed(text: str) -> list[float]:
     digest = hashlib.sha256(text.encode()).digest()
     v = [b - 127.5 for b in digest]
@@ -34,7 +36,31 @@ def embed(text: str) -> list[float]:
 
 
 class Handler(BaseHTTPRequestHandler):
+    """The Ollama API (and its OpenAI-compatible chat endpoint) over the hash "model"."""
+
     protocol_version = "HTTP/1.0"
+
+    def generate(self, prompt: str, n: int) -> list[str]:
+        """``n`` pieces of text for ``prompt``: the same prompt, the same words."""
+        rng = random.Random(hashlib.sha256(prompt.encode()).digest())
+        return [rng.choice(WORDS) + " " for _ in range(n)]
+
+    def read_body(self) -> dict | None:
+        """The request's JSON, or None after answering 400 (not JSON) or 404 (unknown model)."""
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            self.send_json(400, {"error": "invalid JSON"})
+            return None
+        if body.get("model") != MODEL:
+            self.send_json(404, {"error": f"model '{body.get('model')}' not found"})
+            return None
+        return body
+
+    def streams(self, body: dict) -> bool:
+        """Does an Ollama generate/chat request want NDJSON chunks? (Ollama streams unless told not to.)"""
+        return body.get("stream", True) is not False
 
     def log_message(self, *args: object) -> None:
         pass
@@ -55,18 +81,6 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send_json(404, {"error": "not found"})
 
-    def read_body(self) -> dict | None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            self.send_json(400, {"error": "invalid JSON"})
-            return None
-        if body.get("model") != MODEL:
-            self.send_json(404, {"error": f"model '{body.get('model')}' not found"})
-            return None
-        return body
-
     def do_POST(self) -> None:
         body = self.read_body()
         if body is None:
@@ -79,13 +93,13 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path in ("/api/generate", "/api/chat"):
             chat = self.path == "/api/chat"
             prompt = json.dumps(body.get("messages")) if chat else body.get("prompt", "")
-            pieces = generate(prompt, n)
+            pieces = self.generate(prompt, n)
 
             def part(text: str, done: bool) -> dict:
                 key = {"message": {"role": "assistant", "content": text}} if chat else {"response": text}
                 return {"model": MODEL, "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ"), **key, "done": done}
 
-            if body.get("stream", True) is False:
+            if not self.streams(body):
                 self.send_json(200, part("".join(pieces), True))
                 return
             self.send_response(200)
@@ -95,7 +109,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write((json.dumps(part(piece, False)) + "\n").encode())
             self.wfile.write((json.dumps(part("", True)) + "\n").encode())
         elif self.path == "/v1/chat/completions":
-            pieces = generate(json.dumps(body.get("messages")), n)
+            pieces = self.generate(json.dumps(body.get("messages")), n)
             if not body.get("stream"):
                 self.send_json(200, {"object": "chat.completion", "model": MODEL, "choices": [
                     {"index": 0, "message": {"role": "assistant", "content": "".join(pieces)},
@@ -113,10 +127,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(404, {"error": "not found"})
 
 
-def main() -> None:
+def serve(handler: type[Handler] = Handler, server: type[HTTPServer] = ThreadingHTTPServer) -> None:
+    """Serve on ``$OLLAMA_HOST`` (default 127.0.0.1:11434) until killed."""
     host, port = parse_host(os.environ.get("OLLAMA_HOST"))
-    ThreadingHTTPServer((host, port), Handler).serve_forever()
-
-
-if __name__ == "__main__":
-    main()
+    server((host, port), handler).serve_forever()

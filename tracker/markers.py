@@ -1,6 +1,8 @@
-"""Pure: the hidden markers the sync writes into issue bodies and comments, and how to read them back.
+"""Pure: the hidden markers in issue bodies and comments that the sync writes and boards read back.
 
-* ``<!-- llm-sprint:sprint=3.1 -->`` — the identity of a sprint's item (``tracker.boards.base.marker``);
+Below both the boards and the sync (both import it; it imports neither):
+
+* ``<!-- llm-sprint:sprint=3.1 -->`` — the identity of a sprint's item (:func:`marker`);
 * ``<!-- llm-sprint:metrics sprint=3.1 -->`` — first line of the metrics comment, so the comment can be
   found again by listing the issue's comments (after a crash, or if the reference below is lost);
 * ``<!-- llm-sprint:metrics-comment id=123 digest=0123abcd… -->`` — a *reference* to that comment kept
@@ -19,6 +21,7 @@ __all__ = [
     "CommentRef",
     "comment_digest",
     "comment_matches",
+    "marker",
     "metrics_marker",
     "normalize_text",
     "parse_comment_ref",
@@ -29,6 +32,11 @@ __all__ = [
 _REF = re.compile(r"<!--\s*llm-sprint:metrics-comment\s+id=(?P<id>\d+)\s+digest=(?P<digest>[0-9a-f]{8,64})\s*-->")
 _REF_LINE = re.compile(r"^[ \t]*<!--\s*llm-sprint:metrics-comment\b[^>]*-->[ \t]*\n?", re.MULTILINE)
 _IDENTITY = re.compile(r"<!--\s*llm-sprint:sprint=[^\s>]+\s*-->")
+
+
+def marker(sprint_id: str) -> str:
+    """The hidden identity marker of a sprint's item."""
+    return f"<!-- llm-sprint:sprint={sprint_id} -->"
 
 
 def metrics_marker(sprint_id: str) -> str:

@@ -1,4 +1,4 @@
-"""GitHub Actions integration: a job summary and annotations, written only when running under Actions.
+"""The GitHub Actions job summary and annotations of a grade, written only when running under Actions.
 
 Under Actions (``GITHUB_ACTIONS=true``) ``sprint grade`` appends a markdown table per graded
 exercise to ``$GITHUB_STEP_SUMMARY`` and prints ``::error file=…,line=…::`` workflow commands for
@@ -19,7 +19,7 @@ from graders.contract import GradeResult
 from tracker.templates import render
 
 if TYPE_CHECKING:
-    from tracker.cli.common import Session
+    from tracker.session import Session
 
 __all__ = ["annotation_lines", "in_actions", "report_to_actions", "summary_markdown"]
 
