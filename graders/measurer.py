@@ -510,8 +510,10 @@ class PeakMemory:
         for pid in self._other_pids():
             try:
                 now = _status_kib(pid, "VmRSS", "VmHWM")
-            except (OSError, KeyError):
-                continue  # gone (its last mark stands), or a zombie
+            except OSError:
+                continue  # gone: its last mark stands
+            if "VmHWM" not in now or "VmRSS" not in now:
+                continue  # a zombie (its memory is gone; its last mark stands) — not the end of sampling
             hwm = pid in self._other_reset or pid not in self._before  # its own mark covers the window
             mark = now["VmHWM"] if hwm else now["VmRSS"]
             self._other_marks[pid] = max(self._other_marks.get(pid, 0), mark)
