@@ -1,9 +1,9 @@
 """A generated world — towns, people, firms, products and the facts between them — drawn per seed.
 
-It is meant for the 12-week targets of issue 17 (hybrid-search grades against it today;
-extractive-qa and rag-pipeline are to): the grader draws a world from the run's seed, gives the
-learner what it may see (a document collection) and keeps what it measures with (queries with
-relevance judgements; later hidden questions and answers).
+The 12-week targets of issue 17 grade against it (hybrid-search, rag-pipeline; extractive-qa is
+meant to): the grader draws a world from the run's seed, gives the learner what it may see (a
+document collection, a public development set) and keeps what it measures with (queries with
+relevance judgements, hidden questions and their answers).
 Every name in a world is invented from syllables, so a world drawn with a fresh seed is about
 people, towns and codes no learner has trained on; the *shape* of the facts is fixed, so it can be
 learned.
