@@ -3,18 +3,25 @@ nor validated again: no PyYAML, no grader kind imported, on every ``sprint statu
 
 **Key.** A sha256 over: this file's format; the roadmap's text; the installed kinds
 (:func:`graders.registry.fingerprint`: every entry point with its distribution's name and version —
-installing, removing or upgrading a plugin or llm-sprint changes it); pydantic's version; and the size
-and modification time of the code that validates (this package, ``graders.thresholds``, the
-built-in kinds), so a development checkout sees its own edits. A changed roadmap is validated by
-:func:`tracker.roadmap.loader.load_roadmap`, every problem located as ``file:line:column`` exactly as
-without a cache; a broken one raises :class:`RoadmapError` and writes nothing.
+installing, removing or upgrading a plugin or llm-sprint changes it); pydantic's version; and the
+size and modification time of the code that validates (this package, ``graders.thresholds`` and
+``graders.contract``, the built-in kinds), so a development checkout sees its own edits. A changed
+roadmap is validated by :func:`tracker.roadmap.loader.parse_roadmap`, every problem located as
+``file:line:column`` exactly as without a cache; a broken one raises :class:`RoadmapError` and
+writes nothing.
 
-**File.** ``.sprint/roadmap.cache.json``: one header line, JSON ``{"format", "key", "sha256"}``, then
-the validated roadmap as JSON (``model_dump``: by alias, fields the file left out omitted). Never
-pickle: reading the file runs no code. A file that does not parse, is of another format or key, or
-whose body does not match its sha256 is ignored and replaced — never trusted, never a crash. A
-roadmap whose JSON would not read back equal (a ``params`` value JSON cannot hold, such as a date
-or NaN) is not cached: it is validated on every start, as without a cache.
+Reading the kinds' metadata costs more than everything else here, so the file also keeps the
+fingerprint it was written under, with the modification time of every folder on ``sys.path``;
+while none of those folders changed (installing or removing a distribution adds, removes or renames
+its ``.dist-info`` in one of them), that fingerprint is used instead of reading it again.
+
+**File.** ``.sprint/roadmap.cache.json``: one header line, JSON ``{"format", "key", "sha256",
+"installed", "kinds"}``, then the validated roadmap as JSON (``model_dump``: by alias, the fields the
+file left out omitted). Never pickle: reading the file runs no code. A file that does not parse, is
+of another format or key, or whose body does not match its sha256 is ignored and replaced — never
+trusted, never a crash. A roadmap whose JSON would not read back equal (a ``params`` value JSON
+cannot hold, such as a date or NaN) is not cached: it is validated on every start, as without a
+cache.
 
 **Writers.** The file is written to a temporary file in the same folder and renamed into place, so
 two ``sprint`` at once leave one whole file (the last one renamed); a folder that cannot be written
@@ -94,8 +101,8 @@ def load_cached(path: Path, cache_dir: Path) -> Roadmap:
     if same_install:
         kinds = fingerprint()  # the file's own word is trusted only to skip work, never to write a key
         key = cache_key(text, kinds)
-    body = roadmap.model_dump_json(by_alias=True, exclude_unset=True).encode("utf-8")
-    if _reads_back(body, roadmap):
+    body = _body(roadmap)
+    if body is not None:
         _write(cache, key, installed, kinds, body)
     return roadmap
 
@@ -189,13 +196,16 @@ def _write(cache: Path, key: str, installed: str, kinds: str, body: bytes) -> No
         pass  # a read-only workspace: every start validates, as without a cache
 
 
-def _reads_back(body: bytes, roadmap: Roadmap) -> bool:
-    """Does ``body`` become ``roadmap`` again, the same fields set?"""
+def _body(roadmap: Roadmap) -> bytes | None:
+    """The JSON to cache for ``roadmap``; None when it would not become ``roadmap`` again (the same
+    fields set) — a kind's ``params`` may hold YAML values JSON cannot: dates, NaN, bytes, int keys."""
     try:
+        body = roadmap.model_dump_json(by_alias=True, exclude_unset=True).encode("utf-8")
         again = _construct(Roadmap, json.loads(body))
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return False
-    return bool(again == roadmap and again.model_dump(exclude_unset=True) == roadmap.model_dump(exclude_unset=True))
+    except (ValueError, TypeError, KeyError, AttributeError):  # pydantic's serialization error is a ValueError
+        return None
+    same = again == roadmap and again.model_dump(exclude_unset=True) == roadmap.model_dump(exclude_unset=True)
+    return body if same else None
 
 
 def _construct(model: type[BaseModel], value: Any) -> Any:

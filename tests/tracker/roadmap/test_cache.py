@@ -4,6 +4,7 @@ validated again, with the same located problems as without a cache; writers neve
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -18,7 +19,7 @@ import pytest
 
 import tracker.roadmap.loader as loader
 from graders import registry
-from tests.helpers import sprint
+from tests.helpers import REPO, sprint
 from tracker.errors import RoadmapError
 from tracker.roadmap.cache import CACHE_NAME, FORMAT, load_cached
 from tracker.roadmap.loader import load_roadmap
@@ -262,3 +263,16 @@ def test_status_on_an_unchanged_roadmap_imports_no_grader_kind_and_no_yaml(works
     assert not [m for m in again if m == KIND_MODULES or m.startswith(KIND_MODULES + ".")]
     assert not [m for m in again if m == "yaml" or m.startswith(("yaml.", "tracker.roadmap.yamlpos"))]
     assert "tracker.roadmap.cache" in again
+
+
+@pytest.mark.parametrize("value", [dt.date(2026, 1, 5), float("nan"), {1: "an int key"}, b"bytes", b"\xff"],
+                         ids=["date", "nan", "int key", "bytes", "not utf-8"])
+def test_a_roadmap_json_cannot_hold_is_not_cached(value: object) -> None:
+    """What would come back different from the JSON, or cannot be written as JSON, is never cached:
+    such a roadmap is validated on every start (a kind's params may hold any YAML value)."""
+    from tracker.roadmap.cache import _body
+
+    roadmap = load_roadmap(REPO / "roadmap.yaml")
+    assert _body(roadmap) is not None
+    exercise = roadmap.exercises[0].model_copy(update={"params": {**roadmap.exercises[0].params, "odd": value}})
+    assert _body(roadmap.model_copy(update={"exercises": [exercise, *roadmap.exercises[1:]]})) is None
