@@ -1,8 +1,17 @@
 """Grading overhead per run, and the cost of `sprint grade --changed` with 1 of N exercises changed.
 
-1. Sandbox overhead: a no-op child entry point through the full sandbox (supervisor, namespace,
-   harness, authenticated channel), next to a bare `python -c pass`.
-2. A trivial exercise graded end to end (csv-to-json's reference: 7 hidden CSVs, one of 10k rows).
+1. Sandbox overhead, before and after the worker/measurer split (issue 13), in the same run:
+   * *one process*: a no-op child entry point through the full sandbox (supervisor, namespace,
+     harness, authenticated channel) — how every kind measured before, and how the kinds not yet
+     moved still do;
+   * *measurer + worker*: ``Sandbox.measure`` with the smallest measurer (graders.measurer:probe)
+     calling a no-op learner function in the learner worker — two processes, the link's greeting
+     and one call;
+   * one call's round trip on the link (request sent → reply received, as the measurer times it);
+   next to a bare `python -c pass`.
+2. A trivial exercise graded end to end (csv-to-json's reference: 7 hidden CSVs, one of 10k rows),
+   through the kind as it is now and through the one-process path it had before (its old child
+   code, run here as the learner's harness entry).
 3. `--changed`: a library of N copies of csv-to-json; grade all N, change one, grade --changed.
 
 Usage: python bench/grading_overhead.py [--n 8]. Last line: key=value pairs.
@@ -33,20 +42,97 @@ def median_time(fn: object, runs: int) -> float:
     return statistics.median(samples)
 
 
-def sandbox_overhead(runs: int) -> tuple[float, float]:
+def sandbox_overhead(runs: int) -> tuple[float, float, float, float]:
+    """(one-process run, measurer + worker run, one call's round trip, bare interpreter), medians."""
+    from graders.measurer import ProbeJob
     from graders.sandbox import Sandbox
 
     sandbox = Sandbox()
+    calls: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "noop.py").write_text("def run(args, channel):\n    channel.result(ok=True)\n")
+        (Path(tmp) / "noop.py").write_text("def run(args, channel):\n    channel.result(ok=True)\n\n\n"
+                                           "def noop():\n    return True\n")
 
         def one() -> None:
             with sandbox.workdir(Path(tmp)) as work:
                 out = sandbox.call("noop:run", {}, workdir=work)
                 assert out.result == {"ok": True}, out.fault
 
+        def split() -> None:
+            with sandbox.workdir(Path(tmp)) as work:
+                out = sandbox.measure("graders.measurer:probe", ProbeJob(fn="noop:noop", args=[], memory=False),
+                                      workdir=work)
+                assert out.result and out.result["value"] is True, out.fault
+                calls.append(float(out.result["seconds"]))
+
         bare = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), runs)
-        return median_time(one, runs), bare
+        return median_time(one, runs), median_time(split, runs), statistics.median(calls), bare
+
+
+# The function kind's child before issue 13, verbatim but for the import of learner_traceback: it ran
+# in the learner's process, holding the result channel, and timed the call there.
+OLD_FUNCTION_CHILD = '''
+import importlib, json, os, time
+from graders.harness.channel import learner_traceback
+
+def _jsonable(value):
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return repr(value)
+
+def run(args, channel):
+    workdir = os.getcwd()
+    module = importlib.import_module(args["module"])
+    fn = getattr(module, args["function"], None)
+    if not callable(fn):
+        channel.fault(f"{args['module']}.py has no function {args['function']}()", status="fail")
+        return
+    answers = []
+    for case in args["cases"]:
+        t0 = time.perf_counter()
+        try:
+            returned = fn(*case["args"])
+        except NotImplementedError:
+            raise
+        except Exception as exc:
+            answers.append({"name": case["name"], "error": learner_traceback(exc, workdir).splitlines()[-1]})
+            continue
+        answers.append({"name": case["name"], "return": _jsonable(returned), "seconds": time.perf_counter() - t0})
+    channel.result(cases=answers)
+'''
+
+
+def csv_one_process(lib: Path) -> None:
+    """csv-to-json's reference graded the way the function kind did before issue 13: cases drawn and
+    compared in the tracker, the learner's function called by a child next to it in one process."""
+    from graders.kinds._meta import load_meta_module
+    from graders.sandbox import Sandbox
+
+    meta = load_meta_module(lib / ".meta" / "cases.py")
+    cases = meta.generate(20261122)
+    sandbox = Sandbox()
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "learner"
+        shutil.copytree(lib / ".meta" / "reference", src)
+        (src / "old_function_child.py").write_text(OLD_FUNCTION_CHILD)
+        with sandbox.workdir(src) as work:
+            calls = []
+            for case in cases:
+                folder = work / ".cases" / case.name
+                folder.mkdir(parents=True)
+                for rel, content in case.files.items():
+                    (folder / rel).write_text(content, encoding="utf-8", newline="")
+                args = [str(folder / a["path"]) if isinstance(a, dict) else a for a in case.args]
+                calls.append({"name": case.name, "args": args})
+            run = sandbox.call("old_function_child:run", {"module": "data_loader", "function": "csv_to_json",
+                                                          "cases": calls}, workdir=work)
+            answers = {a["name"]: a for a in (run.result or {}).get("cases", [])}
+            correct = sum(meta.compare(c, answers[c.name].get("return"),
+                                       {r: (work / ".cases" / c.name / r).read_bytes() for r in c.outputs}) is None
+                          for c in cases)
+            assert correct == len(cases), run.fault
 
 
 def library_of_copies(root: Path, n: int) -> None:
@@ -97,24 +183,32 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=8)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    overhead, bare = sandbox_overhead(args.runs)
+    overhead, split, call, bare = sandbox_overhead(args.runs)
     from tracker.grading import GradeTarget, grade
     from tracker.roadmap import load_roadmap
 
     ex = load_roadmap(REPO / "roadmap.yaml").exercise("csv-to-json")
     assert ex is not None
     lib = REPO / "exercises" / "csv-to-json"
+    repeats = max(3, args.runs // 2)
     trivial = median_time(lambda: grade(GradeTarget(ex, lib / ".meta" / "reference", lib), profile="cpu",
-                                        cuda=False), max(3, args.runs // 2))
+                                        cuda=False), repeats)
+    trivial_before = median_time(lambda: csv_one_process(lib), repeats)
     all_n, one, graded = changed_cost(args.n)
-    print(f"bare python start            {bare * 1000:7.1f} ms")
-    print(f"sandboxed no-op run          {overhead * 1000:7.1f} ms  (overhead {1000 * (overhead - bare):.1f} ms "
-          "over a bare interpreter start)")
-    print(f"csv-to-json graded end to end {trivial * 1000:6.1f} ms")
-    print(f"grade all {args.n} exercises          {all_n:7.2f} s")
-    print(f"grade --changed (1 of {args.n})      {one:7.2f} s  ({graded} graded; {one / all_n:.2f} of grading all)")
-    print(f"sandbox_ms={overhead * 1000:.1f} bare_python_ms={bare * 1000:.1f} trivial_grade_ms={trivial * 1000:.1f} "
-          f"all_n_s={all_n:.2f} changed_1_s={one:.2f} changed_ratio={one / all_n:.3f} n={args.n}")
+    print(f"bare python start              {bare * 1000:7.1f} ms")
+    print(f"sandboxed no-op, one process   {overhead * 1000:7.1f} ms  (overhead {1000 * (overhead - bare):.1f} ms "
+          "over a bare interpreter start; before the split)")
+    print(f"sandboxed no-op, measurer+worker {split * 1000:5.1f} ms  (overhead {1000 * (split - bare):.1f} ms; "
+          f"the split costs {1000 * (split - overhead):.1f} ms per run)")
+    print(f"one call on the worker link    {call * 1000:7.2f} ms  (request sent → reply received)")
+    print(f"csv-to-json end to end, before {trivial_before * 1000:6.1f} ms  (one process: the old function child)")
+    print(f"csv-to-json end to end, after  {trivial * 1000:6.1f} ms  (measurer + worker)")
+    print(f"grade all {args.n} exercises            {all_n:7.2f} s")
+    print(f"grade --changed (1 of {args.n})        {one:7.2f} s  ({graded} graded; {one / all_n:.2f} of grading all)")
+    print(f"sandbox_ms={overhead * 1000:.1f} split_ms={split * 1000:.1f} call_ms={call * 1000:.2f} "
+          f"bare_python_ms={bare * 1000:.1f} trivial_grade_before_ms={trivial_before * 1000:.1f} "
+          f"trivial_grade_ms={trivial * 1000:.1f} all_n_s={all_n:.2f} changed_1_s={one:.2f} "
+          f"changed_ratio={one / all_n:.3f} n={args.n}")
 
 
 if __name__ == "__main__":

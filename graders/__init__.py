@@ -5,7 +5,9 @@ Everything a kind needs is here (docs/writing-a-grader.md uses nothing else)::
     from graders import Grader, Metric, Measurements, GradeContext, GradeResult, Check, NoParams  # the contract
     from graders import Status, Profile                       # the literal types the contract uses
     from graders import Sandbox, Limits, ProcessSpec, RunOutcome  # running learner code (ctx.sandbox)
-    from graders import Channel, learner_traceback           # the child side, next to the learner's code
+    from graders import Channel, learner_traceback, learner_function  # child side, next to the learner's code
+    from graders import Worker, expect, Array, LearnerFault, LearnerRaised  # a measurer, beside a learner worker
+    from graders import record_run_fault                      # a run's fault, by the one fail/error rule
     from graders import load_meta_module                      # the exercise's hidden data in .meta/
     from graders import GradersError, SandboxError            # what the above raise on purpose
     from graders import gpu                                   # a gpu profile: model folder, limits, CUDA calls
@@ -25,12 +27,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "Array",
     "Channel",
     "Check",
     "GradeContext",
     "GradeResult",
     "Grader",
     "GradersError",
+    "LearnerFault",
+    "LearnerRaised",
     "Limits",
     "Measurements",
     "Metric",
@@ -41,20 +46,27 @@ __all__ = [
     "Sandbox",
     "SandboxError",
     "Status",
+    "Worker",
+    "expect",
     "gpu",
+    "learner_function",
     "learner_traceback",
     "load_meta_module",
+    "record_run_fault",
 ]
 
 # where each public name lives; tests/test_public_surface.py checks this table against __all__ and
 # the TYPE_CHECKING imports below
 _WHERE = {
+    "Array": "graders.wire",
     "Channel": "graders.harness.channel",
     "Check": "graders.contract",
     "GradeContext": "graders.contract",
     "GradeResult": "graders.contract",
     "Grader": "graders.contract",
     "GradersError": "graders.errors",
+    "LearnerFault": "graders.faults",
+    "LearnerRaised": "graders.faults",
     "Limits": "graders.sandbox",
     "Measurements": "graders.contract",
     "Metric": "graders.contract",
@@ -65,8 +77,12 @@ _WHERE = {
     "Sandbox": "graders.sandbox",
     "SandboxError": "graders.errors",
     "Status": "graders.contract",
+    "Worker": "graders.measurer",
+    "expect": "graders.measurer",
+    "learner_function": "graders.harness.learner",
     "learner_traceback": "graders.harness.channel",
     "load_meta_module": "graders.kinds._meta",
+    "record_run_fault": "graders.faults",
 }
 
 if TYPE_CHECKING:
@@ -83,9 +99,13 @@ if TYPE_CHECKING:
         Status,
     )
     from graders.errors import GradersError, SandboxError
+    from graders.faults import LearnerFault, LearnerRaised, record_run_fault
     from graders.harness.channel import Channel, learner_traceback
+    from graders.harness.learner import learner_function
     from graders.kinds._meta import load_meta_module
+    from graders.measurer import Worker, expect
     from graders.sandbox import Limits, ProcessSpec, RunOutcome, Sandbox
+    from graders.wire import Array
 
 
 def __getattr__(name: str) -> Any:

@@ -16,6 +16,11 @@ child process; the learner's code runs in grandchildren. What each run gets:
   ``graders.supervisor``), and :func:`stop_runs` ends every run of this process, in every thread —
   what a stop signal does (``tracker.stopping``).
 
+:meth:`Sandbox.measure` runs a kind's trusted *measurer* beside a *learner worker* that alone
+imports the learner's code (``graders.measurer``, ``graders.worker``): the learner's process then
+holds no channel, key, seed or expected value. Trusted processes are non-dumpable and learner
+processes hold no capability (``graders.privileges``), so neither can be read from the other.
+
 Learner faults come back as data (:attr:`RunOutcome.fault`), never as exceptions. A
 :class:`~graders.errors.SandboxError` means *our* machinery failed.
 """
@@ -29,6 +34,7 @@ import secrets
 import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -122,7 +128,10 @@ class ProcessSpec:
 
     The run lasts until the ``main`` process exits; the others (e.g. a learner's server) are then
     stopped. ``harness`` gives a learner process the authenticated result channel: its argv is
-    replaced by the harness and ``harness`` is its ``(entry, args)``.
+    replaced by the harness and ``harness`` is its ``(entry, args)``. ``pass_fds`` are descriptors
+    of ours the process inherits (closed on our side once the run starts); ``link_fd``, one of them,
+    is a harness process's link to a learner worker (its entry gets a ``graders.measurer.Worker``).
+    ``readonly_proc`` gives a learner process a read-only ``/proc`` where the OS permits.
     """
 
     name: str
@@ -133,6 +142,9 @@ class ProcessSpec:
     cwd: str = "."
     stdin: str = ""
     harness: tuple[str, Mapping[str, Any]] | None = None
+    pass_fds: Sequence[int] = ()
+    link_fd: int | None = None
+    readonly_proc: bool = False
 
 
 @dataclass
@@ -216,21 +228,36 @@ class RunOutcome:
                     "results must come from the grader, not be printed")
         fault = self.learner_fault
         if fault is not None:
+            if fault.get("detail") == "worker-ended" and (worker := self.processes.get("worker")) is not None:
+                return _ended(worker, lim, self.cpu_s) or str(fault.get("message"))
             return str(fault.get("message", "your code failed"))
         main = self.processes.get(self.main)
         if main is None:
             return "the run did not start"
         if main.signal is not None:
-            sig = main.signal
-            if sig == signal.SIGXCPU or (sig == signal.SIGKILL and self.cpu_s >= lim.cpu_limit() - 0.5):
-                return f"used more than {format_value(lim.cpu_limit(), 'seconds')} of CPU time; it was stopped"
-            hint = _SIGNAL_HINTS.get(signal.Signals(sig), f"was killed by signal {sig}")
-            return f"your code {hint}"
+            return _ended(main, lim, self.cpu_s)
         if self.messages_expected and not self.done:
             return (f"the process exited (code {main.returncode}) before the grader finished — does your code "
                     "call os._exit() or sys.exit(), or start something that kills the process?")
         return None
 
+
+
+def _ended(p: ProcessOutcome, lim: Limits, cpu_s: float) -> str | None:
+    """Why a learner process died of a signal, or how it exited; None when it did neither."""
+    if p.signal is not None:
+        sig = p.signal
+        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_s >= lim.cpu_limit() - 0.5):
+            return f"used more than {format_value(lim.cpu_limit(), 'seconds')} of CPU time; it was stopped"
+        try:
+            hint = _SIGNAL_HINTS.get(signal.Signals(sig), f"was killed by signal {sig}")
+        except ValueError:
+            hint = f"was killed by signal {sig}"
+        return f"your code {hint}"
+    if p.returncode is not None:
+        return (f"the process running your code exited (code {p.returncode}) before it answered the grader — does "
+                "your code call os._exit() or sys.exit(), or start something that kills the process?")
+    return None
 
 
 def clean_env(extra: Mapping[str, str] | None = None, *, home: Path, tmp: Path) -> dict[str, str]:
@@ -307,11 +334,41 @@ class Sandbox:
         spec = ProcessSpec(name="learner", main=True, harness=(entry, args), env=env or {})
         return self.run([spec], workdir=workdir, limits=limits)
 
+    def measure(self, entry: str, args: Mapping[str, Any], *, workdir: Path, limits: Limits | None = None,
+                env: Mapping[str, str] | None = None) -> RunOutcome:
+        """Run a trusted measurer beside a learner worker, linked by a socket pair.
+
+        ``entry`` (``module:function``) is called as ``function(args, channel, worker)`` in a trusted
+        process that alone holds the result channel and ``args`` (seed, expected values…), with the
+        learner's folder *not* on its path. The learner's code runs only in the worker
+        (``python -I -m graders.worker``), a learner process: it gets the limits (memory, CPU), a
+        read-only ``/proc`` where permitted, ``env``, and nothing but what ``worker`` sends it. The
+        run ends when the measurer returns. See ``graders.measurer`` for the measurer's side."""
+        ours, theirs = socket.socketpair()
+        ours_fd, theirs_fd = ours.detach(), theirs.detach()  # run() closes them once the supervisor has them
+        specs = [
+            ProcessSpec(name="measurer", main=True, learner=False, harness=(entry, args), pass_fds=(ours_fd,),
+                        link_fd=ours_fd),
+            ProcessSpec(name="worker", argv=[self.python, "-I", "-m", "graders.worker", str(theirs_fd)],
+                        pass_fds=(theirs_fd,), env=env or {}, readonly_proc=True),
+        ]
+        return self.run(specs, workdir=workdir, limits=limits)
+
     def run(self, specs: Sequence[ProcessSpec], *, workdir: Path, limits: Limits | None = None) -> RunOutcome:
+        """Carry out one run of ``specs``. Descriptors named in their ``pass_fds`` are ours to close:
+        they are closed here, whatever happens."""
+        from graders.privileges import make_undumpable
+
         limits = limits or self.limits
+        extra_fds = [fd for spec in specs for fd in spec.pass_fds]
         if sum(1 for s in specs if s.main) != 1:
+            for fd in extra_fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
             raise ValueError("exactly one process of a run must be main")
         root = workdir.parent
+        # The key and the channel's read end live in this process: no learner process may read it.
+        make_undumpable()
         key = secrets.token_bytes(32)
         read_fd, write_fd = os.pipe()
         os.set_inheritable(write_fd, True)
@@ -327,15 +384,19 @@ class Sandbox:
                     "env": env,
                     "argv": list(spec.argv),
                     "stdin": spec.stdin,
+                    "pass_fds": list(spec.pass_fds),
+                    "readonly_proc": spec.readonly_proc,
                 }
                 if spec.learner:
                     entry["cpu_s"] = limits.cpu_limit()
                 if spec.harness is not None:
                     target, args = spec.harness
                     entry["argv"] = [self.python, "-I", "-m", "graders.harness"]
-                    entry["pass_fds"] = [write_fd]
+                    entry["pass_fds"] = [write_fd, *spec.pass_fds]
                     payload = {"entry": target, "args": dict(args), "workdir": str(workdir.resolve()),
                                "result_fd": write_fd, "learner": spec.learner}
+                    if spec.link_fd is not None:
+                        payload.update(link_fd=spec.link_fd, wall_s=limits.wall_s)
                     entry["stdin"] = key.hex() + "\n" + json.dumps(payload) + "\n"
                 plan_processes.append(entry)
             plan = {
@@ -345,10 +406,11 @@ class Sandbox:
                 "output_bytes": limits.output_bytes,
                 "processes": plan_processes,
             }
-            handed, write_fd = write_fd, -1  # _supervise closes it: closing the number twice could hit a reused fd
+            # _supervise closes them: closing a number twice could hit a reused fd
+            handed, write_fd, extra_fds = [write_fd, *extra_fds], -1, []
             report, lines = self._supervise(plan, read_fd, handed)
         finally:
-            for fd in (read_fd, write_fd):
+            for fd in (read_fd, write_fd, *extra_fds):
                 if fd >= 0:
                     with contextlib.suppress(OSError):
                         os.close(fd)
@@ -379,7 +441,7 @@ class Sandbox:
         )
         return outcome
 
-    def _supervise(self, plan: dict[str, Any], read_fd: int, write_fd: int) -> tuple[dict[str, Any], list[str]]:
+    def _supervise(self, plan: dict[str, Any], read_fd: int, handed: list[int]) -> tuple[dict[str, Any], list[str]]:
         try:
             with _live.lock:  # a stop cannot slip in between this check and the registration
                 if _live.stopping:
@@ -387,11 +449,12 @@ class Sandbox:
                 proc = subprocess.Popen(
                     [self.python, "-I", "-m", "graders.supervisor"],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                    pass_fds=(write_fd,), start_new_session=True,
+                    pass_fds=tuple(handed), start_new_session=True,
                 )
                 _live.supervisors.add(proc)
         finally:
-            os.close(write_fd)  # only the learner's harness holds the write end now
+            for fd in handed:  # only the run's processes hold the channel's write end and the worker link now
+                os.close(fd)
         assert proc.stdin and proc.stdout and proc.stderr
         sel = selectors.DefaultSelector()
         try:

@@ -7,8 +7,10 @@
    and killed at the end;
 2. moves into a new network namespace with only ``lo`` up, when the OS permits (loopback only:
    nothing can leave the machine, and a server on the host's loopback is out of reach);
-3. starts the planned processes (learner processes get CPU-time and core-dump limits, a new session,
-   and ``PDEATHSIG``), feeds their stdin, and reads their stdout/stderr keeping head and tail;
+3. starts the planned processes — trusted ones first, and learner ones only once every trusted
+   process has read its stdin (where a key arrives) — learner processes with CPU-time and core-dump
+   limits, a new session, ``PDEATHSIG``, no capabilities (``graders.privileges``); feeds their
+   stdin, and reads their stdout/stderr keeping head and tail;
 4. enforces the wall-clock limit and the memory limit (summed RSS of all learner processes, polled);
 5. when the *main* process ends (or a limit trips) stops everything: SIGTERM to background
    processes with a short grace, then SIGKILL to every descendant until none is left;
@@ -20,7 +22,8 @@ platform a *lifeline*: stdin stays open for the whole run, and its end-of-file m
 is gone. SIGTERM (sent by the tracker to stop a run) does the same: every descendant is killed.
 
 It imports only the standard library and psutil, so it starts in milliseconds. It never imports
-learner code. See ``graders.sandbox`` for the parent side and ``docs/threat-model.md``.
+learner code, and makes itself non-dumpable before it reads the plan (which holds the run's key).
+See ``graders.sandbox`` for the parent side and ``docs/threat-model.md``.
 """
 
 from __future__ import annotations
@@ -37,11 +40,14 @@ import socket
 import struct
 import subprocess
 import sys
+import termios
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import psutil
+
+from graders.privileges import confine_learner, make_undumpable
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -172,7 +178,7 @@ class Proc:
     ended: float | None = None
 
 
-def _learner_preexec(cpu_s: float | None) -> Any:
+def _learner_preexec(cpu_s: float | None, readonly_proc: bool = False) -> Any:
     def preexec() -> None:
         os.setsid()
         keep_niceness()
@@ -182,8 +188,25 @@ def _learner_preexec(cpu_s: float | None) -> Any:
             resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 2))
         if sys.platform.startswith("linux"):
             _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        confine_learner(readonly_proc=readonly_proc)  # last: it drops the capabilities the steps above may use
 
     return preexec
+
+
+def _stdin_read(proc: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:
+    """Wait until ``proc`` has read everything we wrote to its stdin, then close our end. A trusted
+    process makes itself non-dumpable before it reads its key there; until then the key sits in the
+    pipe, where a learner process of the same user could read it (``/proc/<pid>/fd/0``)."""
+    assert proc.stdin is not None
+    deadline = time.monotonic() + timeout_s
+    with contextlib.suppress(OSError, ValueError):
+        while time.monotonic() < deadline and proc.poll() is None:
+            left = struct.unpack("i", fcntl.ioctl(proc.stdin.fileno(), termios.FIONREAD, b"\0" * 4))[0]
+            if left == 0:
+                break
+            time.sleep(0.002)
+    with contextlib.suppress(BrokenPipeError):
+        proc.stdin.close()
 
 
 def _trusted_preexec() -> None:
@@ -266,8 +289,14 @@ def run(plan: dict[str, Any], lifeline: int | None = None) -> dict[str, Any]:
     sel = selectors.DefaultSelector()
     if lifeline is not None:
         sel.register(lifeline, selectors.EVENT_READ, None)  # data None: not an output stream
-    for spec in plan["processes"]:
+    # Trusted processes first; learner processes only once the trusted ones have read their stdin.
+    order = sorted(plan["processes"], key=lambda spec: bool(spec.get("learner", True)))
+    trusted_started: list[subprocess.Popen[bytes]] = []
+    for spec in order:
         learner = bool(spec.get("learner", True))
+        if learner:
+            while trusted_started:
+                _stdin_read(trusted_started.pop())
         popen = subprocess.Popen(
             spec["argv"],
             cwd=spec["cwd"],
@@ -276,7 +305,8 @@ def run(plan: dict[str, Any], lifeline: int | None = None) -> dict[str, Any]:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             pass_fds=tuple(spec.get("pass_fds", ())),
-            preexec_fn=_learner_preexec(spec.get("cpu_s")) if learner else _trusted_preexec,
+            preexec_fn=_learner_preexec(spec.get("cpu_s"), bool(spec.get("readonly_proc"))) if learner
+            else _trusted_preexec,
         )
         proc = Proc(spec["name"], popen, bool(spec.get("main")), learner, Output(output_limit), Output(output_limit),
                     time.monotonic())
@@ -284,10 +314,16 @@ def run(plan: dict[str, Any], lifeline: int | None = None) -> dict[str, Any]:
         assert popen.stdin and popen.stdout and popen.stderr
         with contextlib.suppress(BrokenPipeError):
             popen.stdin.write(spec.get("stdin", "").encode())
-        with contextlib.suppress(BrokenPipeError):
-            popen.stdin.close()
+            popen.stdin.flush()
+        if learner:
+            with contextlib.suppress(BrokenPipeError):
+                popen.stdin.close()
+        else:
+            trusted_started.append(popen)
         sel.register(popen.stdout, selectors.EVENT_READ, proc.stdout)
         sel.register(popen.stderr, selectors.EVENT_READ, proc.stderr)
+    while trusted_started:  # a run of trusted processes only
+        _stdin_read(trusted_started.pop())
     # Our copies of the inherited descriptors (the result channel) must close, or the parent
     # would never see end-of-file on them.
     for spec in plan["processes"]:
@@ -371,7 +407,7 @@ def run(plan: dict[str, Any], lifeline: int | None = None) -> dict[str, Any]:
         "leftovers_killed": leftovers,
         "processes": {},
     }
-    for p in procs:
+    for p in sorted(procs, key=lambda p: [s["name"] for s in plan["processes"]].index(p.name)):  # plan order
         rc = p.popen.returncode
         report["processes"][p.name] = {
             "returncode": rc if rc is None or rc >= 0 else None,
@@ -393,6 +429,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     tie_to_parent(None)  # armed first, so the window before the check below is as short as it can be
+    make_undumpable()  # before the plan (and the run's key) is read: see graders.privileges
     keep_niceness()  # the sandbox started us in a new session
     line = sys.stdin.readline()
     if not line:  # the tracker died before it handed us a plan

@@ -7,11 +7,17 @@ import json
 import os
 import sys
 import traceback
+from typing import Any
 
-from graders.harness.channel import Channel, learner_traceback
+from graders.faults import LearnerFault, fault_of_exception
+from graders.harness.channel import Channel
+from graders.privileges import make_undumpable
 
 
 def main() -> int:
+    # Before the key is read: from here on, no other process of this user without CAP_SYS_PTRACE
+    # can read this one's memory or re-open its descriptors (graders.privileges).
+    make_undumpable()
     key = bytes.fromhex(sys.stdin.readline().strip())
     payload = json.loads(sys.stdin.readline())
     # The learner's code gets an empty stdin: nothing of ours is left to read there.
@@ -32,24 +38,25 @@ def main() -> int:
         channel.fault("the grader's child code failed to load: " + traceback.format_exc(limit=3), status="error",
                       detail="internal")
         return 0
+    extra: list[Any] = []
     try:
-        entry(payload.get("args", {}), channel)
-    except NotImplementedError as exc:
-        # The starters raise this: an unfinished exercise fails, it does not "error".
-        channel.fault(f"not implemented yet: {exc}" if str(exc) else "not implemented yet", status="fail",
-                      detail=learner_traceback(exc, workdir))
-    except SystemExit as exc:
-        channel.fault(
-            f"your code called sys.exit({exc.code!r}) before grading finished; "
-            "return from your function instead of exiting",
-            detail=learner_traceback(exc, workdir),
-        )
+        if payload.get("link_fd") is not None:
+            from graders.measurer import Worker
+
+            extra.append(Worker.connect(int(payload["link_fd"]), timeout_s=float(payload.get("wall_s", 120.0))))
+        entry(payload.get("args", {}), channel, *extra)
+        if extra and extra[0].stopped:  # stopped after its last request: the result it sent is void
+            from graders.measurer import STOPPED
+
+            raise LearnerFault(STOPPED)
+    except LearnerFault as exc:  # a fault the entry point (or the worker link) decided on
+        channel.fault(exc.message, status=exc.status, detail=exc.detail)
     except BaseException as exc:  # the learner's exception is data: report it and end normally
-        tb = learner_traceback(exc, workdir)
-        internal = not tb.startswith("Traceback (your code")
-        message = f"your code raised {type(exc).__name__}: {exc}" if not internal else (
-            f"{type(exc).__name__}: {exc}")
-        channel.fault(message, detail=tb if not internal else traceback.format_exc(limit=6))
+        fault = fault_of_exception(exc, workdir)
+        if fault.detail.startswith("Traceback (your code") or isinstance(exc, (NotImplementedError, SystemExit)):
+            channel.fault(fault.message, status=fault.status, detail=fault.detail)
+        else:  # nothing of the learner's in the traceback: ours (or a library's) — keep the whole story
+            channel.fault(f"{type(exc).__name__}: {exc}", detail=traceback.format_exc(limit=6))
     else:
         channel.send("done")
     sys.stdout.flush()

@@ -3,8 +3,9 @@
 Every line is ``<hex HMAC-SHA256 of the JSON> <JSON>``. The key arrives on stdin before any learner
 code is imported and never touches the environment or the file system, so text printed by the
 learner — on stdout, stderr, this very descriptor, or written to files — cannot pass as a result.
-(A determined attacker running code in the same process can still find the key in memory; see
-docs/threat-model.md.)
+Code running in the same process could still find the key in memory: that is why kinds that
+measure the learner's code run it in a separate learner worker (graders.worker), away from the
+process that holds this channel; see docs/threat-model.md.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import hmac
 import json
 import os
 import sys
-import traceback
 from typing import Any
+
+from graders.faults import learner_traceback
 
 __all__ = ["Channel", "LearnerExit", "learner_traceback", "sign", "verify_line"]
 
@@ -73,20 +75,6 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, (set, tuple)):
         return list(obj)
     return repr(obj)
-
-
-def learner_traceback(exc: BaseException, learner_root: str) -> str:
-    """A traceback limited to the learner's own files (paths relative to the exercise folder)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(learner_root)]
-    lines = []
-    for f in frames:
-        rel = os.path.relpath(f.filename, learner_root)
-        lines.append(f'  File "{rel}", line {f.lineno}, in {f.name}')
-        if f.line:
-            lines.append(f"    {f.line}")
-    summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    head = "Traceback (your code, most recent call last):\n" if lines else ""
-    return head + "\n".join(lines) + ("\n" if lines else "") + summary
 
 
 def excepthook_guard() -> None:

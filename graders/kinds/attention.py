@@ -47,7 +47,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graders.contract import GradeContext, Grader, Measurements, Metric, Status
+from graders.contract import GradeContext, Grader, Measurements, Metric
+from graders.faults import record_run_fault
 from graders.sandbox import Limits, RunOutcome
 
 __all__ = ["AttentionGrader", "AttentionParams"]
@@ -106,8 +107,7 @@ class AttentionGrader(Grader):
             run = ctx.sandbox.call(f"{_CHILD}:check", {**base, "speed_seq": params.speed_seq, "heads": params.heads,
                                                       "head_dim": params.head_dim}, workdir=work)
         m.log = run.log()
-        if run.fault:
-            _whole_fault(m, run)
+        if record_run_fault(m, run):
             return m
         data = run.result or {}
         _merge(calls, imports, data)
@@ -128,12 +128,8 @@ class AttentionGrader(Grader):
                 run = ctx.sandbox.call(f"{_CHILD}:model", {**base, "model_path": model_path,
                                                           "logits_tolerance": params.logits_tolerance}, workdir=work)
             m.log = _join_logs(m.log, "model run", run.log())
-            if run.fault:
-                fault = run.learner_fault
-                status: Status = "fail" if fault and fault.get("status") == "fail" else "error"
-                m.fault(f"the tiny Llama with your attention: {run.fault}", checks=("model_logits_match",),
-                        status=status)
-            else:
+            if not record_run_fault(m, run, checks=("model_logits_match",),
+                                    prefix="the tiny Llama with your attention: "):
                 _merge(calls, imports, run.result or {})
                 _set_model(m, run.result, params.logits_tolerance)
 
@@ -163,14 +159,6 @@ class AttentionGrader(Grader):
         if ctx.profile == "gpu":
             _gpu_step(ctx, m, params, model_path)
         return m
-
-
-def _whole_fault(m: Measurements, run: RunOutcome) -> None:
-    fault = run.learner_fault
-    status: Status = "fail" if fault and fault.get("status") == "fail" else "error"
-    detail = str(fault.get("detail", "")) if fault else ""
-    message = run.fault or "the run failed"
-    m.fault(message + (f"\n{detail}" if detail and detail not in message else ""), status=status)
 
 
 def _set_cases(m: Measurements, cases: list[dict[str, Any]]) -> None:
@@ -223,10 +211,7 @@ def _set_model(m: Measurements, model: dict[str, Any] | None, tolerance: float) 
 
 def _set_memory(m: Measurements, naive: dict[str, Any], mine: RunOutcome, params: AttentionParams) -> None:
     checks = ("memory_ratio", "extra_memory")
-    if mine.fault:
-        fault = mine.learner_fault
-        status: Status = "fail" if mine.memory_exceeded or (fault and fault.get("status") == "fail") else "error"
-        m.fault(f"memory run at {params.memory_seq} tokens: {mine.fault}", checks=checks, status=status)
+    if record_run_fault(m, mine, checks=checks, prefix=f"memory run at {params.memory_seq} tokens: "):
         return
     data = mine.result or {}
     if data.get("rows_error") is None or float(data["rows_error"]) > 1e-4:
@@ -268,10 +253,7 @@ def _gpu_step(ctx: GradeContext, m: Measurements, params: AttentionParams, model
     with ctx.sandbox.workdir(None) as empty:
         run = ctx.sandbox.call(f"{_CHILD}:gpu_step", {"seq": params.gpu_seq, "seed": ctx.seed,
                                                      "model_path": model_path}, workdir=empty)
-    if run.fault:
-        fault = run.learner_fault
-        status: Status = "fail" if fault and fault.get("status") == "fail" else "error"
-        m.fault(f"32k training step: {run.fault}", checks=("peak_vram_32k",), status=status)
+    if record_run_fault(m, run, checks=("peak_vram_32k",), prefix="32k training step: "):
         return
     data = run.result or {}
     m.set("peak_vram_32k", float(data["peak_vram"]),

@@ -36,6 +36,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from graders.harness.channel import Channel, learner_traceback
+from graders.harness.learner import learner_function
 
 if TYPE_CHECKING:
     import torch
@@ -363,13 +364,6 @@ class FusedKernelWatch:
 # --------------------------------------------------------------------------------------------
 
 
-def _learner_function(module_name: str, function: str, channel: Channel) -> Callable[..., Any] | None:
-    module = importlib.import_module(module_name)
-    fn = getattr(module, function, None)
-    if not callable(fn):
-        channel.fault(f"{module_name}.py has no function {function}()", status="fail")
-        return None
-    return fn  # type: ignore[no-any-return]
 
 
 def _compare(out: Any, expected: torch.Tensor) -> tuple[float | None, str]:
@@ -482,10 +476,10 @@ def _speed(fn: Callable[..., Any], seq: int, heads: int, head_dim: int, seed: in
     return {"naive_s": naive_s, "learner_s": learner_s, "seq": seq}
 
 
-def _watch_and_import(args: dict[str, Any], channel: Channel) -> tuple[FusedKernelWatch, Callable[..., Any] | None]:
+def _watch_and_import(args: dict[str, Any]) -> tuple[FusedKernelWatch, Callable[..., Any]]:
     watch = FusedKernelWatch(os.path.realpath(os.getcwd())).install()
     with watch.watching():  # import-time calls count too
-        fn = _learner_function(args["module"], args["function"], channel)
+        fn = learner_function(f"{args['module']}:{args['function']}")
     return watch, fn
 
 
@@ -496,9 +490,7 @@ def check(args: dict[str, Any], channel: Channel) -> None:
     workdir = os.getcwd()
     seed = int(args["seed"])
     torch.manual_seed(seed)
-    watch, fn = _watch_and_import(args, channel)
-    if fn is None:
-        return
+    watch, fn = _watch_and_import(args)
     result: dict[str, Any] = _check_cases(fn, watch, seed, workdir)
     if args.get("speed_seq"):
         try:
@@ -513,9 +505,7 @@ def check(args: dict[str, Any], channel: Channel) -> None:
 def model(args: dict[str, Any], channel: Channel) -> None:
     """The learner's attention inside the tiny Llama (a separate process: transformers loads here)."""
     workdir = os.getcwd()
-    watch, fn = _watch_and_import(args, channel)
-    if fn is None:
-        return
+    watch, fn = _watch_and_import(args)
     try:
         result = _model_check(fn, watch, args["model_path"], int(args["seed"]), float(args["logits_tolerance"]))
     except NotImplementedError:
@@ -566,12 +556,8 @@ def memory(args: dict[str, Any], channel: Channel) -> None:
     peak = PeakMemory()
     with watch.watching():
         peak.start()
-        if args["impl"] == "learner":
-            fn = _learner_function(args["module"], args["function"], channel)
-            if fn is None:
-                return
-        else:
-            fn = naive_attention
+        learner = args["impl"] == "learner"
+        fn = learner_function(f"{args['module']}:{args['function']}") if learner else naive_attention
         t0 = time.perf_counter()
         out = fn(q, k, v, causal=False)
         seconds = time.perf_counter() - t0

@@ -43,7 +43,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from graders import gpu as _gpu
-from graders.contract import GradeContext, Grader, Measurements, Metric, Status
+from graders.contract import GradeContext, Grader, Measurements, Metric
+from graders.faults import record_run_fault
 from graders.kinds.quantization import tiny_model_path
 from graders.sandbox import Limits, ProcessSpec, RunOutcome
 
@@ -105,8 +106,7 @@ class LoraGrader(Grader):
                     "output_dir": str(work / "adapter")}
             run = ctx.sandbox.call(f"{_CHILD}:train", args, workdir=work)
             m.log = run.log()
-            if run.fault:
-                _fault(m, run)
+            if record_run_fault(m, run):
                 return m
             trained = run.result or {}
             m.set("train_seconds", trained.get("train_seconds"))
@@ -119,7 +119,7 @@ class LoraGrader(Grader):
                                                                 "eval_docs": params.eval_docs})
         if measured.fault:
             m.log += "\n--- measuring the adapter ---\n" + measured.log()
-            _fault(m, measured, checks=_MEASURED)
+            record_run_fault(m, measured, checks=_MEASURED)
             return m
         data = measured.result or {}
         targets = ", ".join(data.get("target_modules", [])) or "?"
@@ -166,8 +166,7 @@ class LoraGrader(Grader):
                     "output_dir": str(work / "adapter"), "device": _gpu.DEVICE}
             run = ctx.sandbox.call(f"{_CHILD}:train", args, workdir=work, limits=limits)
             m.log = run.log()
-            if run.fault:
-                _fault(m, run)
+            if record_run_fault(m, run):
                 return m
             trained = run.result or {}
             peak = trained.get("peak_vram")
@@ -189,7 +188,7 @@ class LoraGrader(Grader):
             }, limits=limits)
         if measured.fault:
             m.log += "\n--- measuring the adapter ---\n" + measured.log()
-            _fault(m, measured, checks=("ppl_change",))
+            record_run_fault(m, measured, checks=("ppl_change",))
             return m
         data = measured.result or {}
         foreign = data.get("foreign_keys") or []
@@ -218,12 +217,6 @@ def _measure_adapter(ctx: GradeContext, adapter: Path, args: dict[str, object],
 
 
 _MEASURED = ("ppl_change", "adapted_ppl", "trainable_fraction", "base_untouched", "merged_logits_match")
-
-
-def _fault(m: Measurements, run: RunOutcome, checks: tuple[str, ...] | None = None) -> None:
-    fault = run.learner_fault
-    status: Status = "fail" if fault and fault.get("status") == "fail" else "error"
-    m.fault(run.fault or "the run failed", checks=checks, status=status)
 
 
 def _foreign_message(data: dict[str, Any]) -> str:

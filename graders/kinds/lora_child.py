@@ -8,7 +8,6 @@ only CUDA-specific calls are in :mod:`graders.gpu` and :func:`_load_4bit`.
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from graders.gpu import load_or_fault, peak_bytes, reset_peak
 from graders.harness.channel import Channel
+from graders.harness.learner import learner_function
 
 ADAPTER_CONFIG = "adapter_config.json"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
@@ -32,11 +32,7 @@ def train(args: dict[str, Any], channel: Channel) -> None:
     texts = corpus_texts("faq", "train")  # made before the learner's module is imported
     device = str(args.get("device", "cpu"))
     baseline = reset_peak(device)
-    module = importlib.import_module(args["module"])
-    finetune = getattr(module, args["function"], None)
-    if not callable(finetune):
-        channel.fault(f"{args['module']}.py has no function {args['function']}()", status="fail")
-        return
+    finetune = learner_function(f"{args['module']}:{args['function']}")
     out = Path(args["output_dir"])
     t0 = time.perf_counter()
     finetune(args["base_model"], list(texts), str(out))

@@ -24,7 +24,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graders.contract import GradeContext, Grader, Measurements, Metric, Status
+from graders.contract import GradeContext, Grader, Measurements, Metric
+from graders.faults import record_run_fault
 from graders.kinds._meta import load_meta_module
 from graders.kinds._notebook import missing_tools, read_cells
 
@@ -89,11 +90,7 @@ class NotebookGrader(Grader):
                 "cell_timeout": params.cell_timeout, "total_timeout": params.total_timeout,
             }, workdir=work)
         m.log = run.log()
-        if run.fault:
-            fault = run.learner_fault
-            status: Status = "fail" if (fault and fault.get("status") == "fail") or run.timed_out \
-                or run.memory_exceeded else "error"
-            m.fault(run.fault, checks=("notebook_runs", "max_abs_error", "notebook_time"), status=status)
+        if record_run_fault(m, run, checks=("notebook_runs", "max_abs_error", "notebook_time")):
             return m
         data: dict[str, Any] = run.result or {}
         m.set("notebook_runs", bool(data.get("runs")), data.get("failure", ""))

@@ -27,7 +27,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graders.contract import GradeContext, Grader, Measurements, Metric, Status
+from graders.contract import GradeContext, Grader, Measurements, Metric
+from graders.faults import record_run_fault
 from graders.kinds._notebook import imported_modules, missing_tools, read_cells
 
 __all__ = ["ProjectGrader", "ProjectParams", "declared_distributions", "undeclared_imports"]
@@ -97,11 +98,7 @@ class ProjectGrader(Grader):
                 "notebook": params.notebook, "cell_timeout": params.cell_timeout,
                 "total_timeout": params.total_timeout}, workdir=work)
         m.log = run.log()
-        if run.fault:
-            fault = run.learner_fault
-            status: Status = "fail" if (fault and fault.get("status") == "fail") or run.timed_out \
-                or run.memory_exceeded else "error"
-            m.fault(run.fault, checks=("notebook_runs", "notebook_time"), status=status)
+        if record_run_fault(m, run, checks=("notebook_runs", "notebook_time")):
             return m
         result: dict[str, Any] = run.result or {}
         m.set("notebook_runs", bool(result.get("runs")), result.get("failure", ""))

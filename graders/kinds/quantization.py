@@ -43,8 +43,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from graders import gpu as _gpu
-from graders.contract import GradeContext, Grader, Measurements, Metric, Status
-from graders.sandbox import RunOutcome
+from graders.contract import GradeContext, Grader, Measurements, Metric
+from graders.faults import record_run_fault
 
 __all__ = ["QuantizationGrader", "QuantizationParams", "tiny_model_path"]
 
@@ -98,8 +98,7 @@ class QuantizationGrader(Grader):
                                    {**params.model_dump(), "seed": ctx.seed, "model_path": model_path},
                                    workdir=work)
         m.log = run.log()
-        if run.fault:
-            _fault(m, run)
+        if record_run_fault(m, run):
             return m
         _set_quality(m, run.result or {})
         m.set("peak_memory", float(run.peak_rss))
@@ -124,8 +123,7 @@ class QuantizationGrader(Grader):
             run = ctx.sandbox.call("graders.kinds.quantization_child:run_gpu", args, workdir=work,
                                    limits=_gpu.gpu_limits(ctx, params.gpu_time_budget, params.gpu_memory))
         m.log = run.log()
-        if run.fault:
-            _fault(m, run)
+        if record_run_fault(m, run):
             return m
         data = run.result or {}
         _set_quality(m, data)
@@ -138,12 +136,6 @@ class QuantizationGrader(Grader):
 
 
 _QUALITY = ("footprint_ratio", "ppl_change", "bleu", "rouge_l")
-
-
-def _fault(m: Measurements, run: RunOutcome) -> None:
-    fault = run.learner_fault
-    status: Status = "fail" if fault and fault.get("status") == "fail" else "error"
-    m.fault(run.fault or "the run failed", status=status)
 
 
 def _set_quality(m: Measurements, data: dict[str, Any]) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import gc
-import importlib
 import time
 import types
 import warnings
@@ -27,6 +26,7 @@ from typing import Any
 
 from graders.gpu import load_or_fault, peak_bytes, release, reset_peak
 from graders.harness.channel import Channel
+from graders.harness.learner import learner_function
 
 FP16_BYTES = 2
 
@@ -231,11 +231,7 @@ def call_quantize(args: dict[str, Any], channel: Channel, candidate: Any) -> tup
     it means to keep: the learner's code changes it in place."""
     import torch
 
-    module = importlib.import_module(args["module"])
-    quantize = getattr(module, args["function"], None)
-    if not callable(quantize):
-        channel.fault(f"{args['module']}.py has no function {args['function']}()", status="fail")
-        return None
+    quantize = learner_function(f"{args['module']}:{args['function']}")
     t0 = time.perf_counter()
     quantized = quantize(candidate)
     seconds = time.perf_counter() - t0

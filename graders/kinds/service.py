@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from graders.contract import GradeContext, Grader, Measurements, Metric, Status
+from graders.faults import run_fault_status
 from graders.kinds._servers import LOOPBACK, network_isolated, pick_ports, tail
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ def absorb(run: RunOutcome, m: Measurements, metrics: Sequence[Metric], *, serve
         detail = ""
         if fault is None and client is not None and client.stderr.strip() and not run.timed_out:
             detail = "\n" + tail(client.stderr, 2000)
-        status: Status = "fail" if fault is not None and fault.get("status") == "fail" else "error"
+        status = run_fault_status(run)
         if len(unmeasured) == len(metrics):
             m.fault(run.fault + detail, status=status)
         else:

@@ -1,10 +1,12 @@
 """Kind ``torch-train``: the learner trains a model on a device; the grader checks what it learned.
 
 The learner's ``fit(x, y, device) -> torch.nn.Module`` gets training data drawn from fresh true
-weights (seeded per run). The grader — in the sandbox, right after the call — measures R² on
-held-out data it kept back, the error of the recovered weights against the true ones, and where
-the returned model's parameters live. Under the gpu profile the device is ``cuda``; on a machine
-without CUDA that check is pending.
+weights (seeded per run). A trusted measurer (``graders.kinds.torch_train_measure``) draws the
+problem and keeps the held-out data and the true weights; ``fit`` runs in a separate learner worker,
+where an adapter keeps the returned model and answers with its predictions on the held-out inputs
+and its ``nn.Linear`` parameters. The measurer computes R², the error of the recovered weights
+against the true ones, and where the model's parameters live. Under the gpu profile the device is
+``cuda``; on a machine without CUDA that check is pending.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graders.contract import GradeContext, Grader, Measurements, Metric, Status
+from graders.contract import GradeContext, Grader, Measurements, Metric
+from graders.faults import record_run_fault
 
 __all__ = ["TorchTrainGrader", "TorchTrainParams"]
 
@@ -51,22 +54,25 @@ class TorchTrainGrader(Grader):
         if not (ctx.learner_dir / f"{params.module}.py").is_file():
             m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
             return m
+        from graders.kinds.torch_train_measure import TorchTrainJob, TorchTrainReport
+        from graders.measurer import expect
+
+        job = TorchTrainJob(module=params.module, function=params.function, features=params.features,
+                            samples=params.samples, noise=params.noise, seed=ctx.seed, device=device)
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
-            run = ctx.sandbox.call("graders.kinds.torch_train_child:run",
-                                   {**params.model_dump(), "seed": ctx.seed, "device": device}, workdir=work)
+            run = ctx.sandbox.measure("graders.kinds.torch_train_measure:measure", job, workdir=work)
         m.log = run.log()
-        if run.fault:
-            fault = run.learner_fault
-            status: Status = "fail" if fault and fault.get("status") == "fail" else "error"
-            m.fault(run.fault, status=status)
+        if record_run_fault(m, run):
             return m
-        data = run.result or {}
-        m.set("fit_seconds", data.get("fit_seconds"))
-        m.set("r2", data.get("r2"))
-        if data.get("weight_error") is None:
-            m.fault(data.get("weight_note", "no nn.Linear found in the returned model"), checks=("weight_error",),
-                    status="fail")
+        report = expect(run.result, TorchTrainReport, what="the torch-train measurer's report")
+        m.set("fit_seconds", report["fit_seconds"])
+        if report["r2"] is None:
+            m.fault(report["r2_note"], checks=("r2",), status="fail")
         else:
-            m.set("weight_error", data["weight_error"])
-        m.set("device_used", bool(data.get("device_ok")), data.get("device_note", ""))
+            m.set("r2", report["r2"])
+        if report["weight_error"] is None:
+            m.fault(report["weight_note"], checks=("weight_error",), status="fail")
+        else:
+            m.set("weight_error", report["weight_error"])
+        m.set("device_used", report["device_ok"], report["device_note"])
         return m

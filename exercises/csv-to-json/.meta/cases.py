@@ -8,7 +8,7 @@ import json
 import random
 from typing import Any
 
-from graders.kinds.function import Case
+from graders.kinds.function_measure import Case
 
 WORDS = ["alpha", "beta", "gamma", "delta", "omega", "data", "loader", "json", "csv", "row"]
 UNICODE = ["Борис", "Ёлка", "Привет, мир", "東京", "数据", "naïve", "Zürich", "🙂", "emoji 🚀 here", "ĳ"]
