@@ -5,7 +5,8 @@ nor validated again: no PyYAML, no grader kind imported, on every ``sprint statu
 (:func:`graders.registry.fingerprint`: every entry point with its distribution's name and version —
 installing, removing or upgrading a plugin or llm-sprint changes it); pydantic's version; and the
 size and modification time of the code that validates (this package, ``graders.thresholds`` and
-``graders.contract``, the built-in kinds), so a development checkout sees its own edits. A changed
+``graders.contract``, the built-in kinds), so a development checkout sees its own edits; and the
+exercise library's folder with the exercises in it (``LLM_SPRINT_LIBRARY``, a new exercise). A changed
 roadmap is validated by :func:`tracker.roadmap.loader.parse_roadmap`, every problem located as
 ``file:line:column`` exactly as without a cache; a broken one raises :class:`RoadmapError` and
 writes nothing.
@@ -113,7 +114,7 @@ def cache_key(text: str, kinds: str) -> str:
     from pydantic.version import VERSION
 
     digest = hashlib.sha256()
-    for part in (f"format {FORMAT}", text, kinds, f"pydantic {VERSION}", _code_stamp()):
+    for part in (f"format {FORMAT}", text, kinds, f"pydantic {VERSION}", _code_stamp(), _library()):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
 
@@ -129,6 +130,19 @@ def _installed() -> str:
         except OSError:
             stamps.append(f"{entry} -")
     return "\n".join(stamps)
+
+
+def _library() -> str:
+    """The exercise library and the exercises it holds: an exercise whose kind is not installed is
+    an error when the library has its folder, and "not yet available" when it does not."""
+    from graders.paths import library_root
+
+    root = library_root()
+    try:
+        names = sorted(entry.name for entry in os.scandir(root / "exercises") if entry.is_dir())
+    except OSError:
+        names = []
+    return f"{root}\n" + "\n".join(names)
 
 
 def _code_stamp() -> str:

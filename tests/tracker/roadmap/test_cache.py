@@ -276,3 +276,21 @@ def test_a_roadmap_json_cannot_hold_is_not_cached(value: object) -> None:
     assert _body(roadmap) is not None
     exercise = roadmap.exercises[0].model_copy(update={"params": {**roadmap.exercises[0].params, "odd": value}})
     assert _body(roadmap.model_copy(update={"exercises": [exercise, *roadmap.exercises[1:]]})) is None
+
+
+def test_another_exercise_library_or_a_new_exercise_in_it_validates_again(workspace: Path, parses: list[str],
+                                                                          tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether an exercise of a kind that is not installed is an error depends on the library."""
+    path, state = _paths(workspace)
+    load_cached(path, state)
+    library = tmp_path / "library"
+    (library / "exercises" / "csv-to-json").mkdir(parents=True)
+    (library / "roadmap.yaml").write_text((REPO / "roadmap.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("LLM_SPRINT_LIBRARY", str(library))
+    load_cached(path, state)
+    assert len(parses) == 2
+    (library / "exercises" / "flash-attention").mkdir()
+    load_cached(path, state)
+    load_cached(path, state)
+    assert len(parses) == 3
