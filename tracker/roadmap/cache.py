@@ -213,10 +213,10 @@ def _write(cache: Path, key: str, installed: str, kinds: str, body: bytes) -> No
 def _body(roadmap: Roadmap) -> bytes | None:
     """The JSON to cache for ``roadmap``; None when it would not become ``roadmap`` again (the same
     fields set) — a kind's ``params`` may hold YAML values JSON cannot: dates, NaN, bytes, int keys."""
-    try:
+    try:  # pydantic's serialization error is a ValueError
         body = roadmap.model_dump_json(by_alias=True, exclude_unset=True).encode("utf-8")
         again = _construct(Roadmap, json.loads(body))
-    except (ValueError, TypeError, KeyError, AttributeError):  # pydantic's serialization error is a ValueError
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
     same = again == roadmap and again.model_dump(exclude_unset=True) == roadmap.model_dump(exclude_unset=True)
     return body if same else None
@@ -235,8 +235,10 @@ _IMMUTABLE = (str, int, float, bool, type(None), tuple, frozenset)
 
 @cache
 def _model_reader(model: type[BaseModel]) -> _Reader:
-    """How to read one ``model`` from JSON, worked out once per class (the roadmap has a thousand models)."""
-    plan: list[tuple[str, str, Callable[[], Any] | None]] = []  # (field, JSON key, its default)
+    """How to read one ``model`` from JSON, worked out once per class (the roadmap has a thousand
+    models). A model that holds itself would recurse here: the roadmap's models do not."""
+    # (field, its JSON key, how to read it, its default — None when the field is required)
+    plan: list[tuple[str, str, _Reader, Callable[[], Any] | None]] = []
     for name, field in model.model_fields.items():
         if field.is_required():
             default: Callable[[], Any] | None = None
@@ -246,17 +248,17 @@ def _model_reader(model: type[BaseModel]) -> _Reader:
             default = functools.partial(_same, field.default)
         else:
             default = functools.partial(copy.deepcopy, field.default)
-        plan.append((name, field.alias or name, default))
-    readers: list[_Reader] = []  # filled after the plan so that a model may refer to itself
+        plan.append((name, field.alias or name, _reader(field.annotation), default))
+    keys = {key for _, key, _, _ in plan}
 
     def read(value: Any) -> Any:
         if type(value) is not dict:
             raise TypeError(f"expected an object for {model.__name__}, got {type(value).__name__}")
-        if not readers:
-            readers.extend(_reader(f.annotation) for f in model.model_fields.values())
+        if not value.keys() <= keys:
+            raise KeyError(f"unknown keys in {model.__name__}: {sorted(value.keys() - keys)}")
         fields: dict[str, Any] = {}
         present = set()
-        for (name, key, default), reader in zip(plan, readers, strict=True):
+        for name, key, reader, default in plan:
             if key in value:
                 fields[name] = reader(value[key])
                 present.add(name)
@@ -264,8 +266,6 @@ def _model_reader(model: type[BaseModel]) -> _Reader:
                 raise KeyError(f"{model.__name__}.{key} is missing")
             else:
                 fields[name] = default()
-        if len(present) != len(value):
-            raise KeyError(f"unknown keys in {model.__name__}: {sorted(set(value) - {p[1] for p in plan})}")
         return model.model_construct(_fields_set=present, **fields)
 
     return read
