@@ -5,9 +5,11 @@ again), so a shared machine's load falls on each alike; each figure is the media
 median CPU time (user + system of the child) beside it — on a busy machine the CPU time is about what
 an idle one would wait.
 
-Also shows that `sprint status` imports neither torch, transformers nor sentence-transformers, and
-that on an unchanged roadmap (the runs before have cached it in .sprint/) it imports no grader kind
-and no YAML parser.
+Also prints the CPU time of importing the libraries `sprint status` stands on (Typer, pydantic,
+Rich), so that llm-sprint's own share is visible; and shows that `sprint status` imports neither
+torch, transformers nor sentence-transformers, and that on an unchanged roadmap (the runs before have
+cached it in .sprint/) it imports no grader kind and no YAML parser.
+
 Usage: python bench/startup.py [--runs N]. Last line: key=value pairs.
 """
 
@@ -25,6 +27,9 @@ import time
 from pathlib import Path
 
 HEAVY = ("torch", "transformers", "sentence_transformers")
+# What `sprint status` cannot start without, whatever llm-sprint does: Typer (which builds pydantic
+# TypeAdapters for every option it parses), pydantic's BaseModel, Rich's tables.
+LIBRARIES = "import typer, typer._adapters, typer.main, pydantic.main, rich.table, rich.console"
 
 
 def run_once(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
@@ -55,7 +60,8 @@ def main() -> None:
         ws = Path(tmp) / "ws"
         subprocess.run([sys.executable, "-m", "tracker", "init", str(ws)], check=True, capture_output=True)
         cmds = {"bare": [sys.executable, "-c", "pass"], "status": [sys.executable, "-m", "tracker", "status"],
-                "json": [sys.executable, "-m", "tracker", "status", "--json"]}
+                "json": [sys.executable, "-m", "tracker", "status", "--json"],
+                "libraries": [sys.executable, "-c", LIBRARIES]}
         # Bytecode goes to a cache of its own, whatever PYTHONDONTWRITEBYTECODE says: an installed
         # package has its bytecode already, a development checkout may hold stale bytecode.
         env = {**os.environ, "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache")}
@@ -64,7 +70,7 @@ def main() -> None:
         load = os.getloadavg()[0]
         figures = timed(cmds, ws, env, args.runs)
         load = max(load, os.getloadavg()[0])
-        (bare, bare_cpu), (status, status_cpu), (status_json, json_cpu) = (figures[n] for n in cmds)
+        (bare, bare_cpu), (status, status_cpu), (status_json, json_cpu), (libs, libs_cpu) = (figures[n] for n in cmds)
         probe = ("import json, sys\nfrom tracker.cli import main\n"
                  "try:\n    main(['status'])\nexcept SystemExit:\n    pass\n"
                  f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
@@ -81,11 +87,14 @@ def main() -> None:
     print(f"sprint status         {status * 1000:7.1f} ms wall, {status_cpu * 1000:6.1f} ms CPU "
           f"({status / bare:.1f}x python -c pass)")
     print(f"sprint status --json  {status_json * 1000:7.1f} ms wall, {json_cpu * 1000:6.1f} ms CPU")
+    print(f"importing Typer, pydantic and Rich alone {libs * 1000:7.1f} ms wall, {libs_cpu * 1000:6.1f} ms CPU "
+          f"(so llm-sprint's own share of status: {(status_cpu - libs_cpu) * 1000:.0f} ms CPU)")
     print(f"heavy modules imported by sprint status: {imported}")
     print(f"on the unchanged roadmap: {kinds} grader kind module(s) imported, "
           f"YAML parser {'imported' if report['yaml'] else 'not imported'}")
     print(f"python_ms={bare * 1000:.1f} status_ms={status * 1000:.1f} status_json_ms={status_json * 1000:.1f} "
           f"ratio={status / bare:.2f} status_cpu_ms={status_cpu * 1000:.1f} python_cpu_ms={bare_cpu * 1000:.1f} "
+          f"libraries_cpu_ms={libs_cpu * 1000:.1f} "
           f"heavy_imports={imported} kind_imports={kinds}")
 
 
