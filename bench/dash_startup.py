@@ -9,6 +9,9 @@ until then beside it (the machine may be shared: CPU time is what an idle machin
 about). The child also checks that torch, transformers and sentence-transformers were never
 imported.
 
+Beside them, in the same turns, the CPU time of only importing the libraries the dashboard stands on
+(Typer, pydantic, Textual): what no change to llm-sprint can take away.
+
 Two ways in, measured in turns (``--runs`` of each, the median reported):
 
 * **through the command line** — ``sprint dash`` as a learner types it: ``tracker.cli.main(["dash",
@@ -35,7 +38,9 @@ import fcntl
 import json
 import os
 import pty
+import resource
 import select
+import statistics
 import struct
 import subprocess
 import sys
@@ -57,6 +62,11 @@ from tracker.workspace import Workspace  # noqa: E402
 HEAVY = ("torch", "transformers", "sentence_transformers")
 SIZE = (160, 48)
 GOAL_S = 0.5
+# What `sprint dash` cannot start without, whatever llm-sprint does: Typer (which builds pydantic
+# TypeAdapters for the options it parses), pydantic's BaseModel, Textual's App and the widgets the board uses.
+LIBRARIES = ("import typer, typer._adapters, typer.main, pydantic.main, textual.app, textual.screen, "
+             "textual.widgets._tabbed_content, textual.widgets._input, textual.widgets._footer, "
+             "textual.widgets._label, textual.widgets._static, textual.widgets._progress_bar")
 
 CHILD = r"""
 import json, os, sys, time
@@ -144,6 +154,18 @@ def first_paint(ws: Workspace, pycache: Path, *, cli: bool = False,
     return data["painted"] - spawned, data["cpu"], data["heavy"]
 
 
+def libraries(pycache: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of importing :data:`LIBRARIES` alone (no terminal, nothing drawn)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONPYCACHEPREFIX": str(pycache)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", LIBRARIES], env=env, check=True, capture_output=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000, help="ledger rows (default 10000)")
@@ -161,10 +183,12 @@ def main() -> None:
         cold, _, _ = first_paint(ws, Path(tmp) / "pycache", cli=True)
         loads = []
         runs: dict[bool, list[tuple[float, float, list[str]]]] = {True: [], False: []}
+        libs: list[tuple[float, float]] = []
         for _ in range(args.runs):
             for cli in (True, False):
                 loads.append(os.getloadavg()[0])
                 runs[cli].append(first_paint(ws, Path(tmp) / "pycache", cli=cli))
+            libs.append(libraries(Path(tmp) / "pycache"))
     via_cli, cli_cpu, cli_heavy = _median(runs[True])
     paint, cpu, heavy = _median(runs[False])
     print(f"machine: {os.cpu_count()} core(s), load average {min(loads):.1f}–{max(loads):.1f} while measuring")
@@ -173,9 +197,13 @@ def main() -> None:
           f"(median of {args.runs})")
     print(f"in-process (tracker.tui.run):          {paint:.3f} s to first paint, {cpu:.3f} s CPU "
           f"(median of {args.runs})")
+    libs_wall, libs_cpu = statistics.median(w for w, _ in libs), statistics.median(c for _, c in libs)
+    print(f"importing Typer, pydantic and Textual alone:   {libs_wall:.3f} s, {libs_cpu:.3f} s CPU (median of "
+          f"{args.runs}; the rest is llm-sprint, Textual's first frames and the terminal)")
     print(f"heavy modules in the dashboard's process: {', '.join(sorted({*heavy, *cli_heavy})) or 'none'}")
     print(f"goal: through the command line <= {GOAL_S} s — {'met' if via_cli <= GOAL_S else 'NOT met'}")
-    print(f"cli_first_paint_s={via_cli:.3f} first_paint_s={paint:.3f} cli_cpu_s={cli_cpu:.3f} cpu_s={cpu:.3f}")
+    print(f"cli_first_paint_s={via_cli:.3f} first_paint_s={paint:.3f} cli_cpu_s={cli_cpu:.3f} cpu_s={cpu:.3f} "
+          f"libraries_cpu_s={libs_cpu:.3f}")
 
 
 def _median(samples: list[tuple[float, float, list[str]]]) -> tuple[float, float, list[str]]:
