@@ -97,13 +97,14 @@ def fill_ledger(ws: Workspace, rows: int) -> None:
     records = []
     for i in range(rows):
         ex = roadmap.exercises[i % len(slugs)]
+        started_at = start + dt.timedelta(minutes=i)
         status = "pass" if i % 3 == 0 else "fail"
         checks = [Check(name=name, status=status, measured=0.5 + (i % 7) / 10, threshold=t.text,
                         display=f"{0.5 + (i % 7) / 10:.2f}") for name, t in ex.thresholds_for("cpu").items()]
         result = GradeResult(slug=ex.slug, kind=ex.kind, status=status, checks=checks, seed=i, profile="cpu",
-                             started_at=start + dt.timedelta(minutes=i), duration_s=1.0 + i % 5,
+                             started_at=started_at, duration_s=1.0 + i % 5,
                              content_hash=f"sha256:{i:064x}", message="" if status == "pass" else "below threshold")
-        records.append((result.slug, result.profile, result.status, result.started_at.isoformat(),
+        records.append((result.slug, result.profile, result.status, started_at.isoformat(),
                         result.duration_s, result.content_hash, None, result.seed, result.model_dump_json()))
     conn = connect(ws.db_path)
     with transaction(conn):  # the columns of tracker.ledger.Ledger.record, in one transaction
