@@ -82,7 +82,7 @@ def draw_rates(seed: int) -> Rates:
     rng = random.Random(f"react-rates:{seed}")
     return Rates(skip=rng.uniform(0.15, 0.25), invent=rng.uniform(0.10, 0.20), malformed=rng.uniform(0.15, 0.30),
                  broken=rng.uniform(0.3, 0.5), runon=rng.uniform(0.10, 0.20), loop=rng.uniform(0.05, 0.12),
-                 stuck=rng.uniform(0.6, 0.8), confabulate=rng.uniform(0.5, 0.7), confuse=rng.uniform(0.5, 0.7))
+                 stuck=rng.uniform(0.6, 0.8), confabulate=rng.uniform(0.5, 0.7), confuse=rng.uniform(0.6, 0.8))
 
 
 # ------------------------------------------------------------------------------------------------

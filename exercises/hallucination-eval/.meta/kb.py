@@ -153,9 +153,9 @@ def generate(seed: int, *, towns: int = 30, answerable: int = 40, unanswerable: 
     """The run's world: ``towns`` towns, ``answerable`` + ``unanswerable`` questions in a seeded order.
 
     Answerable: three in ten are computed over two towns (sum or difference of a numeric attribute
-    both record). Unanswerable: about a third ask for an attribute the town does not record, a third
-    about a near-miss town (one letter off a real one), the rest about an unknown town or a sum over
-    a near-miss town."""
+    both record). Unanswerable: a fifth ask for an attribute the town does not record, a tenth about
+    an unknown town, a quarter for a sum over a near-miss town (one letter off a real one), and the
+    rest — nine in twenty — about a near-miss town."""
     rng = random.Random(f"hallucination-eval:{seed}")
     taken: set[str] = set()
     rivers = [_name(rng, taken) for _ in range(8)]
@@ -190,9 +190,12 @@ def generate(seed: int, *, towns: int = 30, answerable: int = 40, unanswerable: 
         truth = va + vb if operation == "sum" else abs(va - vb)
         ask(rng.choice(templates).format(a=a, b=b), (a, b), attribute, operation, truth, "answerable")
 
-    kinds = ["unrecorded attribute", "near-miss town"] * (unanswerable // 3) + ["unknown town", "near-miss sum"] * \
-        unanswerable
-    for why in kinds[:unanswerable]:
+    # Near misses are most of them: they are what a guard that checks values but not towns lets through.
+    n_unrecorded, n_unknown = unanswerable // 5, unanswerable // 10
+    n_near_sum = unanswerable // 4
+    kinds = ["unrecorded attribute"] * n_unrecorded + ["unknown town"] * n_unknown + ["near-miss sum"] * n_near_sum
+    kinds += ["near-miss town"] * (unanswerable - len(kinds))
+    for why in kinds:
         if why == "unrecorded attribute":
             t = all_towns[rng.choice(names)]
             attribute = rng.choice([a for a in ATTRIBUTES if a not in t.facts])

@@ -115,7 +115,7 @@ def test_a_looping_model_repeats_its_last_action() -> None:
 def test_the_rates_are_drawn_per_run_within_their_ranges() -> None:
     a, b = draw_rates(1), draw_rates(2)
     assert a != b and a == draw_rates(1)
-    assert 0.15 <= a.skip <= 0.25 and 0.5 <= a.confuse <= 0.7
+    assert 0.15 <= a.skip <= 0.25 and 0.6 <= a.confuse <= 0.8
 
 
 def test_search_finds_exact_names_first_and_one_letter_off_too() -> None:
