@@ -49,7 +49,7 @@ from graders.harness.channel import verify_line
 from graders.thresholds import format_value
 
 __all__ = ["Limits", "ProcessSpec", "RunOutcome", "RunsStopped", "Sandbox", "clean_env", "copy_tree", "resume_runs",
-           "stop_runs"]
+           "runs_stopping", "stop_runs"]
 
 GB = 1_000_000_000
 _SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "PRIVATE_KEY")
@@ -101,6 +101,13 @@ def stop_runs() -> int:
         with contextlib.suppress(OSError):
             os.kill(proc.pid, signal.SIGTERM)
     return len(supervisors)
+
+
+def runs_stopping() -> bool:
+    """Whether :func:`stop_runs` has been called (and not yet :func:`resume_runs`). Work that runs a
+    learner's code outside a sandbox run (kind ``deploy``: a Docker build or container) checks it and
+    raises :class:`RunsStopped`, after removing what it started."""
+    return _live.stopping
 
 
 def resume_runs() -> None:

@@ -5,8 +5,13 @@ folder (the library exercise minus ``.meta/``) with an overlay: ``.meta/referenc
 reference, and every file or folder under ``.meta/`` with ``cheat`` in its name for the cheats (a
 single cheat file replaces the exercise's first learner file, as named in ``.meta/config.yaml``).
 ``.meta/config.yaml`` may say which checks each cheat must fail, so a cheat that fails for the
-wrong reason is caught too, and what a cheat is built on (``base:``, a folder under ``.meta/``
-overlaid first), so a cheat holds only what it changes.
+wrong reason is caught too, and what a cheat is built on, so a cheat holds only what it changes:
+``base:`` names a folder under ``.meta/`` (``standin/``, ``reference/``, another cheat's) or another
+cheat listed there, laid over the starter first; the cheat's own folder (if it has one) follows, then
+its edits from ``.meta/edits.yaml`` — exact text of a file replaced, each ``old`` occurring exactly
+once (``{cheat: {file: [{old: …, new: …}, …]}}``). A cheat with a base needs no folder of its own.
+The edits are pieces of the reference, so they live beside ``config.yaml``, not in it: the wheel a
+learner installs ships ``config.yaml`` and no ``edits.yaml``.
 
 **Golden verdicts** (Exercism-style): ``<golden>/<slug>.json`` pins, per variant, the overall
 status and every check's status — the parts that must not drift; machine-dependent numbers are
@@ -34,7 +39,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from graders.contract import GradeResult, Profile
 from graders.paths import exercise_dir
@@ -44,11 +49,19 @@ from tracker.roadmap.models import Exercise, Roadmap
 from tracker.stopping import under_way
 from tracker.workspace import IGNORED_NAMES
 
-__all__ = ["CheatSpec", "ExerciseCheck", "MetaConfig", "Progress", "Variant", "VariantOutcome", "bases",
+__all__ = ["CheatSpec", "Edit", "ExerciseCheck", "MetaConfig", "Progress", "Variant", "VariantOutcome", "bases",
            "check_exercise", "check_library", "check_variant", "golden_drift", "is_timed", "load_meta", "materialise",
            "plan", "require_authoring_files", "select", "verdicts"]
 
 VariantRole = Literal["reference", "starter", "cheat"]
+
+
+class Edit(BaseModel):
+    """Replace ``old`` (exact text, occurring exactly once in the file) with ``new``."""
+
+    model_config = ConfigDict(extra="forbid")
+    old: str = Field(min_length=1)
+    new: str = ""
 
 
 class CheatSpec(BaseModel):
@@ -56,8 +69,9 @@ class CheatSpec(BaseModel):
 
     ``base``: a folder under ``.meta/`` copied over the starter before the cheat's own files, so a
     cheat holds only what it changes (e.g. ``base: standin/``, a working stand-in server, and the
-    cheat's ``server.py`` overrides one behaviour of it). A base may be another cheat, itself based
-    on a third.
+    cheat's ``server.py`` overrides one behaviour of it; or ``base: reference/`` with edits in
+    ``.meta/edits.yaml``). A base may be another cheat, itself based on a third, with or without a
+    folder of its own; a cheat with a base needs no folder.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -74,6 +88,13 @@ class MetaConfig(BaseModel):
     reference: str = "reference/"
     cheats: dict[str, CheatSpec] = Field(default_factory=dict)
     notes: str = ""
+    # From .meta/edits.yaml (never config.yaml, which ships): cheat → file → exact-text replacements.
+    edits: dict[str, dict[str, list[Edit]]] = Field(default_factory=dict, exclude=True)
+
+    def derived(self, cheat: str) -> bool:
+        """Whether ``cheat`` is built from other variants (a base, edits): it needs no folder of its own."""
+        spec = self.cheats.get(cheat)
+        return bool(spec is not None and spec.base) or cheat in self.edits
 
 
 @dataclass
@@ -87,14 +108,32 @@ class VariantOutcome:
     problems: list[str] = field(default_factory=list)
 
 
+_EDITS = TypeAdapter(dict[str, dict[str, list[Edit]]])
+
+
 def load_meta(library_dir: Path) -> MetaConfig:
+    """``.meta/config.yaml``, with the cheats' edits from ``.meta/edits.yaml`` when there is one."""
     path = library_dir / ".meta" / "config.yaml"
     if not path.is_file():
         return MetaConfig()
     try:
-        return MetaConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if isinstance(raw, dict) and "edits" in raw:
+            raise UsageError(f"{path}: `edits:` belongs in .meta/edits.yaml — config.yaml ships in the wheel a "
+                             "learner installs, and edits are pieces of the reference")
+        config = MetaConfig.model_validate(raw)
     except (yaml.YAMLError, ValidationError) as exc:
         raise UsageError(f"{path}: {exc}") from None
+    edits_path = path.with_name("edits.yaml")
+    if edits_path.is_file():
+        try:
+            config.edits = _EDITS.validate_python(yaml.safe_load(edits_path.read_text(encoding="utf-8")) or {})
+        except (yaml.YAMLError, ValidationError) as exc:
+            raise UsageError(f"{edits_path}: {exc}") from None
+        unknown = sorted(set(config.edits) - set(config.cheats))
+        if unknown:
+            raise UsageError(f"{edits_path} edits {', '.join(unknown)}, which config.yaml does not list as cheats")
+    return config
 
 
 def require_authoring_files(library_dir: Path, config: MetaConfig | None = None) -> None:
@@ -120,18 +159,19 @@ def require_authoring_files(library_dir: Path, config: MetaConfig | None = None)
 
 
 def bases(library_dir: Path, overlay: Path, config: MetaConfig) -> list[Path]:
-    """The folders ``overlay`` (a cheat) is built on, the innermost first; [] for anything else.
+    """The variants ``overlay`` (a cheat) is built on, the innermost first; [] for anything else.
 
-    A missing base, one that is not a folder, or a cycle of bases is a :class:`UsageError`.
+    Each is a folder under ``.meta/`` or a cheat listed in the config (which may have no folder).
+    A base that is neither, or a cycle of bases, is a :class:`UsageError`.
     """
     meta = library_dir / ".meta"
     chain: list[Path] = []
     spec = config.cheats.get(overlay.name) if overlay.parent == meta else None
     while spec is not None and spec.base:
         base = meta / spec.base
-        if not base.is_dir():
-            raise UsageError(f"{meta}/config.yaml: the base {spec.base!r} of cheat {overlay.name!r} is not a folder "
-                             "under .meta/")
+        if not base.is_dir() and base.name not in config.cheats:
+            raise UsageError(f"{meta}/config.yaml: the base {spec.base!r} of cheat {overlay.name!r} is neither a "
+                             "folder under .meta/ nor a cheat listed there")
         if base == overlay or base in chain:
             raise UsageError(f"{meta}/config.yaml: the bases of cheat {overlay.name!r} form a cycle")
         chain.insert(0, base)
@@ -139,10 +179,25 @@ def bases(library_dir: Path, overlay: Path, config: MetaConfig) -> list[Path]:
     return chain
 
 
+def _apply_edits(folder: Path, cheat: str, edits: dict[str, list[Edit]], edits_path: Path) -> None:
+    for name, changes in edits.items():
+        target = folder / name
+        if not target.is_file():
+            raise UsageError(f"{edits_path}: cheat {cheat!r} edits {name}, which its variant does not have")
+        text = target.read_text(encoding="utf-8")
+        for i, edit in enumerate(changes, 1):
+            count = text.count(edit.old)
+            if count != 1:
+                raise UsageError(f"{edits_path}: cheat {cheat!r}, edit {i} of {name}: the text to replace occurs "
+                                 f"{count} times in the file (it must occur exactly once): {edit.old[:60]!r}")
+            text = text.replace(edit.old, edit.new)
+        target.write_text(text, encoding="utf-8")
+
+
 @contextmanager
 def materialise(library_dir: Path, overlay: Path, config: MetaConfig) -> Iterator[Path]:
     """A temporary exercise folder: the starter, the cheat's bases if it has any (``base:``), then
-    ``overlay`` copied over it."""
+    ``overlay`` copied over it; after each of those its edits (``.meta/edits.yaml``), if it has any."""
     root = Path(tempfile.mkdtemp(prefix="llm-sprint-dev-"))
     folder = root / library_dir.name
 
@@ -152,14 +207,16 @@ def materialise(library_dir: Path, overlay: Path, config: MetaConfig) -> Iterato
     try:
         shutil.copytree(library_dir, folder, ignore=ignored)
         if overlay != library_dir:
-            for base in bases(library_dir, overlay, config):
-                shutil.copytree(base, folder, dirs_exist_ok=True, ignore=ignored)
-            if overlay.is_dir():
-                shutil.copytree(overlay, folder, dirs_exist_ok=True, ignore=ignored)
-            else:
-                if not config.files:
-                    raise UsageError(f"{overlay}: a single-file cheat needs `files:` in .meta/config.yaml")
-                shutil.copyfile(overlay, folder / config.files[0])
+            for layer in [*bases(library_dir, overlay, config), overlay]:
+                if layer.is_dir():
+                    shutil.copytree(layer, folder, dirs_exist_ok=True, ignore=ignored)
+                elif layer.is_file():
+                    if not config.files:
+                        raise UsageError(f"{layer}: a single-file cheat needs `files:` in .meta/config.yaml")
+                    shutil.copyfile(layer, folder / config.files[0])
+                edits = config.edits.get(layer.name) if layer.parent == library_dir / ".meta" else None
+                if edits:
+                    _apply_edits(folder, layer.name, edits, library_dir / ".meta" / "edits.yaml")
         yield folder
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -179,13 +236,19 @@ def _judge(role: VariantRole, name: str, result: GradeResult, config: MetaConfig
     else:
         spec = config.cheats.get(name, CheatSpec())
         expected = "fail" + (f" on {', '.join(spec.fails)}" if spec.fails else "")
-        if result.status not in ("fail", "error"):
+        # A check this machine cannot measure (e.g. no Docker engine) is pending: never a pass, and not
+        # held against the cheat either. A cheat pending only on such checks is pending here, like a
+        # reference; the golden record keeps where it fails.
+        named = {n: result.check(n) for n in spec.fails}
+        unmeasured = [n for n, c in named.items() if c is not None and c.status == "pending"]
+        if result.status == "pending" and unmeasured:
+            expected += f" (pending here: {', '.join(unmeasured)})"
+        elif result.status not in ("fail", "error"):
             problems.append(f"cheat should fail, got {result.status}")
-        for check_name in spec.fails:
-            check = result.check(check_name)
+        for check_name, check in named.items():
             if result.status == "error" and check is None:
                 continue
-            if check is None or check.status not in ("fail", "error"):
+            if check is None or check.status not in ("fail", "error", "pending"):
                 got = check.status if check else "not checked"
                 problems.append(f"cheat should fail {check_name}, which is {got}")
     return expected, problems
@@ -206,18 +269,24 @@ class Variant:
 def plan(exercise: Exercise, library_dir: Path, only: set[VariantRole] | None = None) -> list[Variant]:
     """Every variant of ``exercise``: the starter (its overlay is the library folder itself), the
     reference, then the cheats by name; a cheat listed in ``.meta/config.yaml`` without its folder
-    or file, or with a ``base`` that is not a folder, is a :class:`UsageError`."""
+    or file (and no ``base``), with a ``base`` that is neither a folder nor a cheat, or with an edit
+    that does not fit (tried on a scratch copy), is a :class:`UsageError`: nothing is graded then."""
     meta = library_dir / ".meta"
     config = load_meta(library_dir)
     for listed in config.cheats:
-        if not (meta / listed).exists():
-            raise UsageError(f"{library_dir}/.meta/config.yaml lists cheat {listed!r}, which does not exist")
+        if not config.derived(listed) and not (meta / listed).exists():
+            raise UsageError(f"{library_dir}/.meta/config.yaml lists cheat {listed!r}, which does not exist "
+                             "(add its folder, or say what it is built on: `base:`)")
         bases(library_dir, meta / listed, config)
+        if listed in config.edits:
+            with materialise(library_dir, meta / listed, config):
+                pass
     require_authoring_files(library_dir, config)
     found: list[tuple[str, VariantRole, Path]] = [("starter", "starter", library_dir),
                                                   ("reference", "reference", meta / config.reference)]
-    found += [(path.name, "cheat", path) for path in sorted(meta.iterdir()) if "cheat" in path.name] \
-        if meta.is_dir() else []
+    cheats = {path.name for path in meta.iterdir() if "cheat" in path.name} if meta.is_dir() else set()
+    cheats |= {name for name in config.cheats if config.derived(name)}
+    found += [(name, "cheat", meta / name) for name in sorted(cheats)]
     return [Variant(exercise, library_dir, config, name, role, overlay)
             for name, role, overlay in found if not only or role in only]
 

@@ -1,4 +1,4 @@
-"""Kind ``deploy``: the learner's Dockerfile and GitHub Actions workflow, linted and checked.
+"""Kind ``deploy``: the learner's Dockerfile and GitHub Actions workflow, linted, checked, built and run.
 
 Static checks (always; nothing of the learner's runs):
 
@@ -11,15 +11,25 @@ Static checks (always; nothing of the learner's runs):
 * ``workflow_ghcr``, ``workflow_permissions`` — the workflow logs in to GHCR and pushes the image,
   with explicit, minimal token permissions.
 
-Where a Docker engine answers, the image is also built and run (``image_builds``,
-``container_healthy``: its HEALTHCHECK turns healthy and ``GET <health_path>`` on the published
-loopback port answers 200); the container and the image are removed afterwards, whatever happens.
-Without an engine those two checks are ``pending`` with the reason.
+Where a Docker engine answers, the image is built and run (:mod:`graders.kinds.deploy_engine`):
+
+* ``image_builds`` — ``docker build`` succeeds (its time and the image's size are reported as
+  ``build_s`` and ``image_bytes``);
+* ``no_secrets_in_image`` — no layer the Dockerfile added holds a secret-looking file, and neither
+  the history (build arguments) nor the config (``ENV``) holds a secret-looking value
+  (:mod:`graders.kinds.deploy_secrets`);
+* ``container_healthy`` — the container, run as the Dockerfile says, keeps running and its
+  ``HEALTHCHECK`` turns healthy (``healthy_after_s`` is reported);
+* ``answers_on_port`` — ``GET <health_path>`` on ``container_port`` answers 200, from outside the
+  container: a health check that passes while the app is down does not pass this;
+* ``runs_as_non_root`` — no process of the running container has UID 0 (``docker top``).
+
+Everything the run created is removed afterwards, whatever happened. Without an engine those five
+checks are ``pending`` with the reason.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -27,9 +37,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-import uuid
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -37,8 +44,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graders.contract import GradeContext, Grader, Measurements, Metric
 from graders.kinds import deploy_static as static
+from graders.kinds.deploy_engine import Build, EngineRun, SecretScan, Watch, docker_cli, engine_problem
 
-__all__ = ["DeployGrader", "DeployParams", "docker_engine", "find_hadolint"]
+__all__ = ["ENGINE_CHECKS", "DeployGrader", "DeployParams", "build_and_run", "docker_engine", "find_hadolint"]
+
+# The checks that need a Docker engine: `pending` with the reason where none answers.
+ENGINE_CHECKS = ("image_builds", "no_secrets_in_image", "container_healthy", "answers_on_port", "runs_as_non_root")
+docker_engine = engine_problem  # the name the grader has always offered
 
 _LEVELS = {"error": 3, "warning": 2, "info": 1, "style": 0}
 
@@ -54,7 +66,8 @@ class DeployParams(BaseModel):
     container_port: int = Field(default=8000, ge=1, le=65535)
     health_path: str = Field(default="/health", pattern=r"^/")
     build_timeout: float = Field(default=600.0, gt=0)
-    health_timeout: float = Field(default=120.0, gt=0)
+    health_timeout: float = Field(default=120.0, gt=0, description="how long the container may take to turn "
+                                  "healthy and answer")
 
 
 class DeployGrader(Grader):
@@ -69,14 +82,21 @@ class DeployGrader(Grader):
         Metric("workflow_ghcr", "bool", "the workflow logs in to GHCR and pushes the image there"),
         Metric("workflow_permissions", "bool", "explicit, minimal token permissions (packages: write to push)"),
         Metric("image_builds", "bool", "docker build succeeds (where a Docker engine is reachable)"),
-        Metric("container_healthy", "bool", "the container turns healthy and its health endpoint answers 200"),
+        Metric("no_secrets_in_image", "bool", "no secret-looking file, build argument or ENV in what the Dockerfile "
+               "added to the image"),
+        Metric("container_healthy", "bool", "the container keeps running and its HEALTHCHECK turns healthy"),
+        Metric("answers_on_port", "bool", "GET <health_path> on the container's port answers 200"),
+        Metric("runs_as_non_root", "bool", "no process of the running container runs as root (UID 0)"),
+        Metric("build_s", "seconds", "how long docker build took (reported)"),
+        Metric("image_bytes", "bytes", "the size of the built image (reported)"),
+        Metric("healthy_after_s", "seconds", "from docker run to Docker reporting the container healthy (reported)"),
     )
 
     def measure(self, ctx: GradeContext) -> Measurements:
         params = ctx.params
         assert isinstance(params, DeployParams)
         m = Measurements()
-        docker_checks = ("hadolint", "non_root", "healthcheck", "pinned_base", "image_builds", "container_healthy")
+        docker_checks = ("hadolint", "non_root", "healthcheck", "pinned_base", *ENGINE_CHECKS)
         workflow_checks = ("actionlint", "workflow_ghcr", "workflow_permissions")
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
             dockerfile = work / params.dockerfile
@@ -94,11 +114,11 @@ class DeployGrader(Grader):
             if dockerfile.is_file():
                 reason = docker_engine()
                 if reason is not None:
-                    for name in ("image_builds", "container_healthy"):
+                    for name in ENGINE_CHECKS:
                         m.skip(name, reason)
                 else:
                     remaining = max(30.0, ctx.sandbox.limits.wall_s - 30.0)
-                    m.log = build_and_run(work, dockerfile, params, m, budget_s=remaining)
+                    build_and_run(work, dockerfile, params, m, budget_s=remaining)
         return m
 
     @staticmethod
@@ -197,109 +217,128 @@ def run_hadolint(hadolint: str, dockerfile: Path, *, timeout: float = 60.0) -> l
     return [f for f in findings if isinstance(f, dict)]
 
 
-# --- Docker ------------------------------------------------------------------------------------
 
-
-def _docker() -> str | None:
-    return shutil.which("docker")
-
-
-def docker_engine(timeout: float = 15.0) -> str | None:
-    """None when a Docker engine answers; otherwise why the Docker checks are pending."""
-    docker = _docker()
-    if docker is None:
-        return "no Docker here (no docker client on PATH); the image is built and run where Docker exists"
-    try:
-        proc = subprocess.run([docker, "version", "--format", "{{.Server.Version}}"], capture_output=True, text=True,
-                              timeout=timeout)
-    except (OSError, subprocess.TimeoutExpired):
-        return "no Docker engine answered in time; the image is built and run where Docker exists"
-    if proc.returncode != 0 or not proc.stdout.strip():
-        detail = (proc.stderr.strip().splitlines() or ["no server version"])[-1][:200]
-        return f"no Docker engine is reachable ({detail}); the image is built and run where Docker exists"
-    return None
-
-
-def _run(argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(argv, capture_output=True, text=True, timeout=max(1.0, timeout))
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout if isinstance(exc.stdout, str) else ""
-        return subprocess.CompletedProcess(argv, 124, out, f"timed out after {timeout:.0f} s")
-
-
-def _tail(text: str, lines: int = 3) -> str:
-    return " / ".join(line.strip() for line in text.strip().splitlines()[-lines:])
+# --- the engine: build, scan, run ----------------------------------------------------------------
 
 
 def build_and_run(context: Path, dockerfile: Path, params: DeployParams, m: Measurements, *,
-                  budget_s: float) -> str:
-    """Build the image, run it, wait for healthy, GET the health endpoint; always clean up. Returns a log."""
-    docker = _docker()
+                  budget_s: float) -> None:
+    """Build the image, look for secrets in it, run it and watch it; always clean up. The story is ``m.log``."""
+    docker = docker_cli()
     assert docker is not None
-    token = uuid.uuid4().hex[:12]
-    tag, name = f"llm-sprint-deploy:{token}", f"llm-sprint-deploy-{token}"
     deadline = time.monotonic() + budget_s
-    log: list[str] = []
+
+    def left() -> float:
+        return max(1.0, deadline - time.monotonic())
+
+    run = EngineRun(docker)
+    log: list[str] = [f"--- engine: run {run.token}, " + ("bridge network: the port is published on 127.0.0.1"
+                                                         if run.bridge else "no bridge network: the host's network, "
+                                                         f"HOST=127.0.0.1, port {params.container_port}")]
     try:
-        build = _run([docker, "build", "--pull=false", "-t", tag, "-f", str(dockerfile), str(context)],
-                     min(params.build_timeout, deadline - time.monotonic()))
-        log.append(f"--- docker build (exit {build.returncode}) ---\n{(build.stdout + build.stderr)[-6000:]}")
-        if build.returncode != 0:
-            m.set("image_builds", False, f"docker build failed: {_tail(build.stderr or build.stdout)}")
-            m.set("container_healthy", False, "not run: the image did not build")
-            return "\n".join(log)
-        m.set("image_builds", True, "")
-        started = _run([docker, "run", "-d", "--name", name, "-p", f"127.0.0.1::{params.container_port}",
-                        "--memory", "1g", "--pids-limit", "256", tag], 60)
-        if started.returncode != 0:
-            m.set("container_healthy", False, f"docker run failed: {_tail(started.stderr)}")
-            return "\n".join(log)
-        ok, note = _wait_healthy(docker, name, params, min(params.health_timeout, deadline - time.monotonic()))
-        m.set("container_healthy", ok, note)
-        logs = _run([docker, "logs", "--tail", "200", name], 30)
-        log.append(f"--- container log ---\n{logs.stdout}{logs.stderr}")
-        return "\n".join(log)
+        build = run.build(context, dockerfile, timeout=min(params.build_timeout, left()))
+        log.append(f"--- docker build ({build.seconds:.1f} s) ---\n{build.output[-6000:]}")
+        _build_checks(build, m)
+        if not build.ok:
+            return
+        stages, _ = static.parse_dockerfile(dockerfile.read_text(encoding="utf-8", errors="replace"))
+        _secret_checks(run.find_secrets(static.final_base(stages), timeout=left()), m)
+        watch = run.watch(port=params.container_port, health_path=params.health_path,
+                          timeout=min(params.health_timeout, left()))
+        log.append(watch.log)
+        user = str((run.image(run.tag).get("Config") or {}).get("User") or "")
+        _container_checks(watch, user, params, m)
     finally:
-        _run([docker, "rm", "-f", name], 60)
-        _run([docker, "rmi", "-f", tag], 60)
+        leftovers = run.cleanup()
+        if leftovers:  # our clean-up failed: say so where a person will look; the verdict stands
+            log.append(f"--- could not remove: {', '.join(leftovers)} (labelled llm-sprint.run={run.token})")
+        m.log = "\n".join(log)
 
 
-def _wait_healthy(docker: str, name: str, params: DeployParams, timeout: float) -> tuple[bool, str]:
-    deadline = time.monotonic() + timeout
-    status = "starting"
-    while time.monotonic() < deadline:
-        inspect = _run([docker, "inspect", "--format", "{{json .State}}", name], 30)
-        try:
-            state = json.loads(inspect.stdout or "{}")
-        except ValueError:
-            state = {}
-        if not state.get("Running", False):
-            return False, f"the container stopped (exit code {state.get('ExitCode')}); see the container log"
-        health = state.get("Health") or {}
-        status = str(health.get("Status") or "none")
-        if status == "none":
-            return False, "the image has no HEALTHCHECK that Docker knows of"
-        if status == "unhealthy":
-            last = (health.get("Log") or [{}])[-1]
-            return False, f"Docker reports the container unhealthy: {str(last.get('Output', ''))[:200]}"
-        if status == "healthy":
-            break
-        time.sleep(1.0)
+def _build_checks(build: Build, m: Measurements) -> None:
+    m.set("build_s", round(build.seconds, 2))
+    if not build.ok:
+        m.set("image_builds", False, f"docker build failed after {build.seconds:.1f} s: {_tail(build.output)}")
+        for name in ENGINE_CHECKS[1:]:
+            m.set(name, False, "not checked: the image did not build")
+        return
+    size = ""
+    if build.image_bytes is not None:
+        m.set("image_bytes", build.image_bytes)
+        size = f"; the image is {build.image_bytes / 1e6:.0f} MB"
+    m.set("image_builds", True, f"built in {build.seconds:.1f} s{size}")
+
+
+def _secret_checks(scan: SecretScan, m: Measurements) -> None:
+    if scan.findings:
+        more = f" (and {len(scan.findings) - 3} more)" if len(scan.findings) > 3 else ""
+        m.set("no_secrets_in_image", False, "the image keeps " + "; ".join(scan.findings[:3]) + more +
+              ": a layer keeps every file and build argument for good, even one deleted later; pass secrets at "
+              "run time (environment, mounted files) and keep them out of the build context (.dockerignore)")
+    elif scan.problem:
+        m.skip("no_secrets_in_image", scan.problem)
     else:
-        return False, f"the container did not turn healthy within {timeout:.0f} s (status {status!r})"
-    port = _run([docker, "port", name, f"{params.container_port}/tcp"], 30).stdout
-    address = next((line.strip() for line in port.splitlines() if line.strip().startswith("127.0.0.1:")), "")
-    if not address:
-        return False, f"port {params.container_port} of the container is not published"
-    url = f"http://{address}{params.health_path}"
-    try:
-        with contextlib.closing(urllib.request.urlopen(url, timeout=10)) as resp:
-            code = int(resp.status)
-    except urllib.error.HTTPError as exc:
-        code = exc.code
-    except (OSError, ValueError) as exc:
-        return False, f"healthy, but GET {params.health_path} failed: {exc}"
-    if code != 200:
-        return False, f"healthy, but GET {params.health_path} answered {code}"
-    return True, f"healthy; GET {params.health_path} answered 200"
+        m.set("no_secrets_in_image", True, f"nothing secret-looking in the {scan.layers} layer(s) the Dockerfile "
+                                           "added, its build arguments or its ENV")
+
+
+def _container_checks(w: Watch, config_user: str, params: DeployParams, m: Measurements) -> None:
+    names = ("container_healthy", "answers_on_port", "runs_as_non_root")
+    if not w.started:
+        for name in names:
+            if w.pending:
+                m.skip(name, w.problem)
+            else:
+                m.set(name, False, w.problem)
+        return
+    exited = ("" if w.running else
+              f"the container exited (code {w.exit_code}{', killed for using too much memory' if w.oom_killed else ''})"
+              f" {'at once' if w.waited_s < 3 else f'after {w.waited_s:.0f} s'}")
+    if w.healthy_after_s is not None:
+        m.set("healthy_after_s", round(w.healthy_after_s, 2))
+    if w.healthy_after_s is not None and w.running:
+        m.set("container_healthy", True, f"healthy after {w.healthy_after_s:.1f} s")
+    elif exited:
+        m.set("container_healthy", False, f"{exited}; its log ends: {w.log_tail}" if w.log_tail else
+              f"{exited}; it printed nothing")
+    elif w.health == "none":
+        m.set("container_healthy", False, "the image has no HEALTHCHECK, so Docker cannot tell whether it is up")
+    elif w.health == "unhealthy":
+        m.set("container_healthy", False, f"Docker reports the container unhealthy: {w.health_output[:200]}")
+    else:
+        m.set("container_healthy", False, f"the container did not turn healthy within {w.waited_s:.0f} s "
+                                          f"(status {w.health!r})")
+    where = f"GET {params.health_path} on port {params.container_port}"
+    if w.answered == 200:
+        m.set("answers_on_port", True, f"{where} answered 200")
+    elif w.answered is not None:
+        m.set("answers_on_port", False, f"{where} answered {w.answered}")
+    else:
+        why = exited or f"nothing answered within {w.waited_s:.0f} s ({w.answer_problem or 'no answer'})"
+        lying = " although Docker reported the container healthy: the HEALTHCHECK does not test the app" \
+            if w.health == "healthy" else ""
+        m.set("answers_on_port", False, f"{where}: {why}{lying}")
+    if w.uids:
+        root = [command for uid, command in w.uids if uid == 0]
+        if root:
+            m.set("runs_as_non_root", False, f"{len(root)} process(es) of the container run as root (UID 0), e.g. "
+                                             f"{root[0][:80]!r} ({w.uids_from})")
+        else:
+            uids = ", ".join(str(u) for u in sorted({uid for uid, _ in w.uids}))
+            m.set("runs_as_non_root", True, f"its processes run as UID {uids} ({w.uids_from})")
+    else:
+        ok, note = _config_user(config_user)
+        m.set("runs_as_non_root", ok, note + " (read from the image's config: no process of the container was seen "
+                                             "running)")
+
+
+def _config_user(user: str) -> tuple[bool, str]:
+    """Whether the image's configured ``User`` is other than root (empty means root)."""
+    name = user.split(":", 1)[0].strip()
+    if name in ("", "root", "0"):
+        return False, f"the image's user is {'root' if not name else repr(user)}"
+    return True, f"the image's user is {user!r}"
+
+
+def _tail(text: str, lines: int = 3) -> str:
+    return " / ".join(line.strip() for line in text.strip().splitlines()[-lines:] if line.strip())

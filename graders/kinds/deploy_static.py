@@ -22,6 +22,7 @@ __all__ = [
     "check_pinned_base",
     "check_workflow_permissions",
     "check_workflow_push",
+    "final_base",
     "load_workflow",
     "parse_dockerfile",
 ]
@@ -218,6 +219,24 @@ def check_pinned_base(stages: list[Stage], *, require_digest: bool = False) -> V
     if problems:
         return False, "; ".join(problems)
     return True, "pinned: " + ", ".join(pinned)
+
+
+def final_base(stages: list[Stage]) -> str | None:
+    """The external image the final stage is built on, following ``FROM <earlier stage>``.
+
+    None for ``scratch`` (or no stage). Stages are named case-insensitively, or by their index.
+    """
+    if not stages:
+        return None
+    index = len(stages) - 1
+    for _ in range(len(stages)):
+        image = stages[index].image.lower()
+        earlier = [i for i, s in enumerate(stages[:index]) if s.name == image or str(i) == image]
+        if not earlier:
+            break
+        index = earlier[-1]
+    image = stages[index].image
+    return None if image.lower() == "scratch" else image
 
 
 # --- the workflow ----------------------------------------------------------------------------
