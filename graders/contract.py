@@ -67,7 +67,9 @@ def gpu_model_env(slug: str) -> str:
 class NoParams(BaseModel):
     """Params of a kind that takes none: any key is an error."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build (here and below): validators are built on first use, not on import — `sprint status`
+    # and the dashboard import the contract, and validate a GradeResult only when the ledger has one.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class Metric:
 class Check(BaseModel):
     """One verdict: a metric held against its threshold (or a yes/no fact)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str
     status: CheckStatus
@@ -101,7 +103,7 @@ class Check(BaseModel):
 
 
 class Hardware(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     platform: str = ""
     cpu: str = ""
@@ -114,7 +116,7 @@ class Hardware(BaseModel):
 class GradeResult(BaseModel):
     """The outcome of one grading attempt. Serialised as the versioned results JSON."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     schema_version: int = RESULT_SCHEMA_VERSION
     slug: str

@@ -17,7 +17,7 @@ from importlib.metadata import EntryPoint, entry_points
 from graders.contract import Grader
 from graders.errors import KindLoadError
 
-__all__ = ["GROUP", "available_kinds", "get_kind", "kinds"]
+__all__ = ["GROUP", "available_kinds", "fingerprint", "get_kind", "kinds"]
 
 GROUP = "llm_sprint.graders"
 
@@ -25,6 +25,25 @@ GROUP = "llm_sprint.graders"
 @cache
 def _entry_points() -> dict[str, EntryPoint]:
     return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+def fingerprint() -> str:
+    """Which kinds are installed, as text, without importing any: every entry point of the group
+    (``name = module:Class``) with the name and version of the distribution that declares it, one a
+    line, sorted. Installing, removing or upgrading a plugin (or llm-sprint, which declares the
+    built-in kinds) changes it — what a cache of anything the kinds validated is keyed by."""
+    versions: dict[int, str] = {}  # one metadata read per distribution, however many kinds it declares
+    lines = []
+    for name, ep in _entry_points().items():
+        dist = ep.dist
+        if dist is None:
+            where = "?"
+        elif id(dist) not in versions:
+            where = versions[id(dist)] = f"{dist.name} {dist.version}"
+        else:
+            where = versions[id(dist)]
+        lines.append(f"{name} = {ep.value} ({where})")
+    return "\n".join(sorted(lines))
 
 
 def available_kinds() -> list[str]:

@@ -64,7 +64,7 @@ _RANGE = re.compile(rf"^\s*({_NUMBER})\s*({_UNIT})?\s*\.\.\s*({_NUMBER})\s*({_UN
 class Threshold(BaseModel):
     """A parsed threshold. ``value``/``upper`` are in base units; ``text`` is what the author wrote."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # validator built on first use
 
     op: Op
     value: float

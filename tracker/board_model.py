@@ -31,7 +31,8 @@ COLUMNS: tuple[Column, ...] = ("To Learn", "In Progress", "Done")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: validators are built on first use; `sprint status` imports these and never builds them
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class ChecklistEntry(_Frozen):

@@ -58,8 +58,9 @@ ExerciseSlug = Annotated[str, AfterValidator(_exercise_slug)]
 ModelFolder = Annotated[Path, BeforeValidator(_folder_text)]
 
 
+# defer_build: validators are built when a sprint.toml is first read, not when a command imports this.
 class GradingSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     profile: Literal["cpu", "gpu", "auto"] = "auto"
     # exercise slug → the learner's local model folder for that exercise's gpu profile. Existence is
     # checked when grading (a CPU machine need not have the folders), not here.
@@ -67,7 +68,7 @@ class GradingSettings(BaseModel):
 
 
 class GitHubSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     repo: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
     project: int | None = Field(default=None, ge=1)
     create_project: str | None = None
@@ -77,7 +78,7 @@ class GitHubSettings(BaseModel):
 
 
 class Config(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     grading: GradingSettings = Field(default_factory=GradingSettings)
     github: GitHubSettings = Field(default_factory=GitHubSettings)
 

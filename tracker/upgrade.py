@@ -12,18 +12,23 @@ llm-sprint installed from a URL) is a :class:`UsageError` raised before anything
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING
 
 from tracker._version import __version__
 from tracker.errors import UsageError
 from tracker.workflow import PACKAGE, REQUIREMENTS_PATH, requirement, workflow_files
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+# `packaging` is imported by the functions that parse (about 15 ms): `sprint status` asks only
+# whether the pin is the one this version writes, which :func:`_pins_running` answers without it.
 
 __all__ = ["Change", "Pin", "apply", "plan_upgrade", "read_pin", "uncommitted", "version_note"]
 
@@ -38,6 +43,8 @@ class Pin:
     @property
     def version(self) -> Version | None:
         """The exact version pinned with ``==`` (no wildcard), else None."""
+        from packaging.version import InvalidVersion, Version
+
         specs = list(self.requirement.specifier)
         if len(specs) == 1 and specs[0].operator in ("==", "===") and not specs[0].version.endswith(".*"):
             try:
@@ -64,6 +71,9 @@ def _requirement_lines(text: str) -> list[tuple[int, str]]:
 def read_pin(root: Path) -> Pin | None:
     """The llm-sprint requirement of ``root``'s ``.github/sprint-requirements.txt``; None when the
     file or the line is absent. A line that does not parse is a :class:`UsageError` naming it."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
     path = root / REQUIREMENTS_PATH
     try:
         text = path.read_text(encoding="utf-8")
@@ -88,6 +98,10 @@ def read_pin(root: Path) -> Pin | None:
 def version_note(root: Path, running: str = __version__) -> str | None:
     """One line for ``sprint status`` when the workspace's workflow installs another llm-sprint than
     the one running; None when they agree, or when the workspace has no workflow requirements."""
+    if _pins_running(root, running):
+        return None
+    from packaging.version import Version
+
     try:
         pin = read_pin(root)
     except UsageError:
@@ -104,6 +118,29 @@ def version_note(root: Path, running: str = __version__) -> str | None:
         return (f"CI installs llm-sprint {pinned}, newer than your {running}: "
                 f"pip install -U 'llm-sprint[{pin.extras or 'all'}]=={pinned}'")
     return None
+
+
+# PEP 508: a requirement starts with the project's name; PEP 503: names compare lower-cased, runs of
+# - _ . as one dash (what packaging.utils.canonicalize_name does)
+_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+_EXACT_PIN = re.compile(r"llm-sprint(?:\[([a-z0-9,-]*)\])?==(\S+)")
+
+
+def _pins_running(root: Path, running: str) -> bool:
+    """Is the first llm-sprint line of the requirements file exactly the one ``sprint init`` and
+    ``sprint upgrade`` write for ``running`` (``llm-sprint[<extras>]==<running>``)? Then
+    :func:`read_pin` would find that pin and :func:`version_note` has nothing to say. Any other
+    line — another version, a range, a marker, a URL, a typo — answers False: parse it properly."""
+    try:
+        text = (root / REQUIREMENTS_PATH).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    for _, line in _requirement_lines(text):
+        name = _NAME.match(line)
+        if name and re.sub(r"[-_.]+", "-", name.group()).lower() == PACKAGE:
+            exact = _EXACT_PIN.fullmatch(line)
+            return exact is not None and exact.group(2) == running
+    return False
 
 
 @dataclass(frozen=True)
@@ -134,6 +171,8 @@ def plan_upgrade(root: Path, running: str = __version__) -> list[Change]:
     Raises :class:`UsageError` (nothing written) for a requirements line that does not parse, for
     llm-sprint installed from a URL, and for a pin newer than ``running`` (upgrade llm-sprint instead).
     """
+    from packaging.version import Version
+
     where = root / REQUIREMENTS_PATH
     pin = read_pin(root)
     if pin is not None and pin.requirement.url:

@@ -150,3 +150,43 @@ def test_upgrade_leaves_uncommitted_workflow_edits_alone(ws: Path) -> None:
 def test_upgrade_outside_a_workspace_is_bad_input(tmp_path: Path) -> None:
     proc = sprint("upgrade", cwd=tmp_path)
     assert proc.returncode == 2 and "sprint init" in proc.stderr
+
+
+V = __version__
+PIN_FILES = [
+    (f"llm-sprint[all]=={V}\n", True),
+    (f"# a comment\nnumpy==2.1.0\nllm-sprint=={V}  # mine\n", True),
+    (f"llm-sprint[all,github]=={V}\n", True),
+    (f"llm_sprint[all]=={V}\n", False),
+    (f"LLM-Sprint[all]=={V}\n", False),
+    (f"llm-sprint[all]=={V}.0\n", False),
+    (f"llm-sprint[all]=={V} ; python_version >= '3.11'\n", False),
+    (f"llm-sprint[all]>={V}\n", False),
+    (f"llm-sprint[all] == {V}\n", False),
+    ("llm-sprint[all]==0.0.1\n", False),
+    ("llm-sprint[all]==99.0\n", False),
+    (f"llm-sprint[all=={V}\n", False),
+    ("llm-sprint @ https://example.invalid/llm_sprint-0.1.0-py3-none-any.whl\n", False),
+    (f"llm-sprint-extra==1.0\nllm-sprint[all]=={V}\n", True),
+    (f"llm.sprint==0.0.1\nllm-sprint[all]=={V}\n", False),
+    (f"llm-sprint[all]=={V}\nllm-sprint[all]==0.0.1\n", True),
+    ("numpy==2.1.0\n", False),
+    ("", False),
+]
+
+
+@pytest.mark.parametrize(("text", "exact"), PIN_FILES)
+def test_the_quick_look_at_the_pin_agrees_with_parsing_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          text: str, exact: bool) -> None:
+    """`sprint status` skips `packaging` when the pin is exactly the one this version writes."""
+    import tracker.upgrade as upgrade
+
+    path = tmp_path / REQUIREMENTS_PATH
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    assert upgrade._pins_running(tmp_path, V) is exact
+    quick = upgrade.version_note(tmp_path)
+    monkeypatch.setattr(upgrade, "_pins_running", lambda root, running: False)
+    assert quick == upgrade.version_note(tmp_path)
+    if exact:
+        assert quick is None

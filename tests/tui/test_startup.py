@@ -1,5 +1,6 @@
-"""Start-up: no torch / transformers / sentence-transformers in the dashboard's process; the CLI
-command is registered and cheap to import."""
+"""Start-up: no torch / transformers / sentence-transformers in the dashboard's process; the first
+paint reads only what is cheap (the cached roadmap, the latest attempts — never the ledger history,
+no sparkline); the CLI command is registered and cheap to import."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.tui.support import REPO, TODAY
+from tests.tui.support import REPO, TODAY, record_history
 from tracker.workspace import Workspace
 
 HEAVY = ("torch", "transformers", "sentence_transformers")
@@ -42,6 +43,47 @@ def test_no_heavy_modules_after_the_app_starts(workspace: Workspace) -> None:
                          text=True, timeout=120, env=child_env(), check=True).stdout
     report = json.loads(out.strip().splitlines()[-1])
     assert report == {"heavy": [], "screen": "KanbanScreen", "cards": 3}
+
+
+FIRST_PAINT = """
+import datetime as dt, json, sys
+from pathlib import Path
+from tracker.ledger import Ledger
+from tracker.tui.app import DashApp
+from tracker.tui.context import DashContext
+
+histories = []
+real_history = Ledger.history
+def history(self, *args, **kwargs):
+    histories.append(args)
+    return real_history(self, *args, **kwargs)
+Ledger.history = history
+
+def painted(app):
+    late = ("yaml", "graders.kinds", "tracker.tui.screens.detail", "tracker.tui.widgets.exercise",
+            "textual.widgets._sparkline")
+    print(json.dumps({"histories": len(histories), "cards": len(app.screen.query("SprintCard")),
+                      "loaded": sorted(m for m in sys.modules if m.startswith(late))}))
+    app.exit()
+
+app = DashApp(DashContext.open(Path(sys.argv[1]), today=dt.date.fromisoformat(sys.argv[2])), on_first_paint=painted)
+app.run(headless=True, size=(160, 48))
+"""
+
+
+def test_the_first_paint_reads_no_history_and_a_known_roadmap_is_not_parsed_again(workspace: Workspace) -> None:
+    record_history(workspace)  # csv-to-json has attempts: the board shows the last one, the history waits
+
+    def start() -> dict[str, object]:
+        out = subprocess.run([sys.executable, "-c", FIRST_PAINT, str(workspace.root), TODAY.isoformat()],
+                             capture_output=True, text=True, timeout=120, env=child_env(), check=True).stdout
+        return dict(json.loads(out.strip().splitlines()[-1]))
+
+    first = start()  # validates the roadmap (YAML, every grader kind) and caches it
+    assert first["histories"] == 0 and first["cards"] == 3
+    assert "yaml" in first["loaded"]  # type: ignore[operator]
+    again = start()
+    assert again == {"histories": 0, "cards": 3, "loaded": []}
 
 
 def test_the_cli_module_does_not_import_textual() -> None:

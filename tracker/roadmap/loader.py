@@ -11,15 +11,15 @@ Three passes, each adding problems located as ``file:line:column`` with a field 
 
 Loading never writes anything. Graders' errors met on the way (a kind that will not load, a
 threshold that will not parse: ``graders.errors``) become located Problems here, nowhere else.
+An unchanged roadmap is answered from ``tracker.roadmap.cache`` without coming here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from graders.errors import KindLoadError, ThresholdSyntaxError
@@ -27,9 +27,11 @@ from graders.paths import exercise_dir
 from graders.thresholds import parse_threshold
 from tracker.errors import Problem, RoadmapError
 from tracker.roadmap.models import Roadmap
-from tracker.roadmap.yamlpos import Located, load_located
 
-__all__ = ["load_roadmap", "parse_roadmap"]
+if TYPE_CHECKING:
+    from tracker.roadmap.yamlpos import Located
+
+__all__ = ["load_roadmap", "parse_roadmap", "read_roadmap"]
 
 YPath = tuple[str | int, ...]
 
@@ -44,18 +46,27 @@ _PATTERN_HINTS = {
 
 def load_roadmap(path: Path | str) -> Roadmap:
     """Read and validate ``path``. Raises RoadmapError (exit code 2) listing every problem."""
+    return parse_roadmap(read_roadmap(path), str(path))
+
+
+def read_roadmap(path: Path | str) -> str:
+    """The text of ``path``; a RoadmapError (exit code 2) when it is missing or unreadable."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         hint = "run `sprint init DIR` to create a workspace, or pass the roadmap's path"
         raise RoadmapError([Problem(str(path), 0, 0, "", "file not found", hint)]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RoadmapError([Problem(str(path), 0, 0, "", f"cannot read the file: {exc}")]) from None
-    return parse_roadmap(text, str(path))
 
 
 def parse_roadmap(text: str, filename: str = "roadmap.yaml") -> Roadmap:
+    """Validate the roadmap ``text`` (``filename`` names it in problems). Raises RoadmapError."""
+    import yaml  # here, not at the top: a start answered by the cache reads no YAML
+
+    from tracker.roadmap.yamlpos import load_located
+
     try:
         located = load_located(text)
     except yaml.MarkedYAMLError as exc:

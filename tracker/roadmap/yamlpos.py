@@ -4,6 +4,11 @@ PyYAML's ``compose`` gives nodes with marks; we build the data from those nodes 
 (1) duplicate keys are reported instead of silently overwritten, (2) every path such as
 ``("quarters", 0, "sprints", 2, "id")`` maps to a 1-based line and column, and (3) unquoted ids
 that YAML would read as numbers (``id: 3.10``) keep the text the author wrote.
+
+The nodes are composed by libyaml (PyYAML's ``CSafeLoader``) where PyYAML was built with it — about
+ten times faster — and by the pure-Python composer where not: the same nodes with the same marks.
+A document libyaml refuses is composed again by the pure-Python composer, so bad syntax is reported
+with the same message and position on every installation.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ __all__ = ["Located", "Position", "load_located"]
 Path = tuple[str | int, ...]
 # Keys whose scalar values are identifiers: "3.10" must not become the float 3.1.
 _TEXT_KEYS = {"id", "release"}
+#: libyaml's composer when PyYAML has it, else None
+FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
 
 
 @dataclass(frozen=True)
@@ -52,9 +59,19 @@ def _pos(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def load_located(text: str) -> Located:
-    """Parse one YAML document. Raises ``yaml.YAMLError`` (with marks) on bad syntax."""
-    loader = yaml.SafeLoader(text)
+def load_located(text: str, *, fast: bool = True) -> Located:
+    """Parse one YAML document. Raises ``yaml.YAMLError`` (with marks) on bad syntax, as the
+    pure-Python composer reports it. ``fast=False`` skips libyaml (tests compare the two)."""
+    if fast and FAST_LOADER is not None:
+        try:
+            return _load(text, FAST_LOADER)
+        except yaml.YAMLError:
+            pass  # reported below, by the composer whose messages and marks every installation has
+    return _load(text, yaml.SafeLoader)
+
+
+def _load(text: str, loader_class: type[yaml.SafeLoader]) -> Located:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         located = Located(data=None)

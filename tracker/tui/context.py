@@ -23,7 +23,7 @@ from tracker.config import Config, load_config
 from tracker.db import connect
 from tracker.ledger import Ledger
 from tracker.progress import current_date, roadmap_state
-from tracker.roadmap.loader import load_roadmap
+from tracker.roadmap.cache import load_cached
 from tracker.roadmap.models import Resource, Roadmap
 from tracker.status import RoadmapState, SprintState
 from tracker.workspace import Workspace
@@ -104,7 +104,7 @@ class DashContext:
     @classmethod
     def open(cls, workspace: Path | None = None, *, today: dt.date | None = None) -> DashContext:
         ws = Workspace.find(workspace)
-        roadmap = load_roadmap(ws.roadmap_path)
+        roadmap = load_cached(ws.roadmap_path, ws.state_dir)
         return cls(ws, roadmap, load_config(ws.config_path), connect(ws.db_path), today)
 
     def close(self) -> None:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.helpers import REPO, sprint
 from tracker.errors import RoadmapError
-from tracker.roadmap import load_roadmap, parse_roadmap
+from tracker.roadmap import load_roadmap, parse_roadmap, yamlpos
 
 DEFAULT = (REPO / "roadmap.yaml").read_text(encoding="utf-8")
 
@@ -138,3 +139,49 @@ def test_validate_cli_accepts_the_default(tmp_path: Path) -> None:
     proc = sprint("validate", str(REPO / "roadmap.yaml"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "valid" in proc.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# libyaml and the pure-Python composer: the same data, positions and problems
+
+needs_libyaml = pytest.mark.skipif(yamlpos.FAST_LOADER is None, reason="PyYAML was built without libyaml here")
+
+
+@needs_libyaml
+def test_libyaml_and_the_pure_python_composer_place_every_key_and_value_alike() -> None:
+    fast, pure = yamlpos.load_located(DEFAULT), yamlpos.load_located(DEFAULT, fast=False)
+    assert fast.data == pure.data
+    assert fast.values == pure.values and fast.keys == pure.keys and len(fast.values) > 500
+    text = DEFAULT.replace('    months: "4–6"\n', '    months: "4–6"\n    months: again\n', 1)
+    assert yamlpos.load_located(text).duplicates == yamlpos.load_located(text, fast=False).duplicates != []
+
+
+@needs_libyaml
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_libyaml_and_the_pure_python_composer_report_the_same_problems(case: Broken,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(RoadmapError) as fast:
+        parse_roadmap(case.text(), "roadmap.yaml")
+    monkeypatch.setattr(yamlpos, "FAST_LOADER", None)
+    with pytest.raises(RoadmapError) as pure:
+        parse_roadmap(case.text(), "roadmap.yaml")
+    assert fast.value.problems == pure.value.problems
+
+
+@needs_libyaml
+def test_bad_syntax_is_reported_by_the_pure_python_composer_whichever_composed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml words some errors differently: its message must never reach the learner."""
+    used: list[type] = []
+    real = yamlpos._load
+
+    def spy(text: str, loader_class: type) -> yamlpos.Located:
+        used.append(loader_class)
+        return real(text, loader_class)
+
+    monkeypatch.setattr(yamlpos, "_load", spy)
+    with pytest.raises(RoadmapError):
+        parse_roadmap(CASES[0].text())
+    assert used == [yamlpos.FAST_LOADER, yaml.SafeLoader]
+    used.clear()
+    parse_roadmap(DEFAULT)
+    assert used == [yamlpos.FAST_LOADER]
