@@ -7,6 +7,7 @@ Everything a kind needs is here (docs/writing-a-grader.md uses nothing else)::
     from graders import Sandbox, Limits, ProcessSpec, RunOutcome  # running learner code (ctx.sandbox)
     from graders import Channel, learner_traceback, learner_function  # child side, next to the learner's code
     from graders import Worker, expect, Array, LearnerFault, LearnerRaised  # a measurer, beside a learner worker
+    from graders import ServiceRefused                        # a measurer's service refusing one ask
     from graders import record_run_fault                      # a run's fault, by the one fail/error rule
     from graders import load_meta_module                      # the exercise's hidden data in .meta/
     from graders import GradersError, SandboxError            # what the above raise on purpose
@@ -45,6 +46,7 @@ __all__ = [
     "RunOutcome",
     "Sandbox",
     "SandboxError",
+    "ServiceRefused",
     "Status",
     "Worker",
     "expect",
@@ -76,6 +78,7 @@ _WHERE = {
     "RunOutcome": "graders.sandbox",
     "Sandbox": "graders.sandbox",
     "SandboxError": "graders.errors",
+    "ServiceRefused": "graders.measurer",
     "Status": "graders.contract",
     "Worker": "graders.measurer",
     "expect": "graders.measurer",
@@ -103,7 +106,7 @@ if TYPE_CHECKING:
     from graders.harness.channel import Channel, learner_traceback
     from graders.harness.learner import learner_function
     from graders.kinds._meta import load_meta_module
-    from graders.measurer import Worker, expect
+    from graders.measurer import ServiceRefused, Worker, expect
     from graders.sandbox import Limits, ProcessSpec, RunOutcome, Sandbox
     from graders.wire import Array
 

@@ -20,6 +20,13 @@ did not answer in time, sent an oversized, malformed or mistyped reply — and e
 learner's code raises a :class:`~graders.faults.LearnerFault` with its status already decided by
 the rule in :mod:`graders.faults`; the harness reports an uncaught one as the run's fault. Catch
 :class:`~graders.faults.LearnerRaised` where one failing case is only a wrong answer.
+
+**Services.** ``call``/``adapter`` take ``services={"name": handler}``: while that request is served,
+code in the worker may ask them (``graders.worker.ask``; an adapter wraps it in callables for the
+learner's code — a language model, a tool). Each ask is answered here, by ``handler(args)``, before
+the request's reply arrives; a handler refuses one ask with :class:`ServiceRefused` (the learner's
+code gets ``graders.worker.ServiceError`` with the message). What a service knows — a knowledge
+base, a scripted model's plan — stays in this process; only its answers cross.
 """
 
 from __future__ import annotations
@@ -54,10 +61,17 @@ if TYPE_CHECKING:
     from graders.harness.channel import Channel
 
 __all__ = ["DEFAULT_MAX_REPLY_BYTES", "LearnerFault", "LearnerRaised", "Mapping_", "PeakMemory", "ProbeJob", "Resident",
-           "Worker", "expect", "probe"]
+           "Service", "ServiceRefused", "Worker", "expect", "probe"]
 
 T = TypeVar("T")
 DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024
+#: A service the measurer offers the worker during one request: the ask's arguments → its answer.
+Service = Callable[[list[Any]], Any]
+
+
+class ServiceRefused(Exception):
+    """Raised by a :data:`Service` to refuse one ask (its message goes to the learner's code, which
+    gets a ``graders.worker.ServiceError``); the request goes on."""
 _HELLO_TIMEOUT_S = 60.0
 
 
@@ -215,14 +229,16 @@ class Worker:
         self._request("load", fn, (), {}, adapter=False, timeout_s=timeout_s, max_reply_bytes=1 << 20)
 
     def call(self, fn: str, *args: Any, returns: Any = None, timeout_s: float | None = None,
-             max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES, **kwargs: Any) -> Any:
+             max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES, services: Mapping[str, Service] | None = None,
+             **kwargs: Any) -> Any:
         """Call the learner's ``fn`` ("module:function") in the worker with ``args``/``kwargs``
         (JSON values, :class:`~graders.wire.Array`, tensors, ndarrays) and return what it returned
         (arrays as :class:`~graders.wire.Array`, unsendable objects as :class:`~graders.wire.Opaque`).
         ``returns`` (a type :func:`expect` understands) makes any other answer a ``fail`` fault.
-        :attr:`last_seconds` is the call's time as seen from here."""
+        :attr:`last_seconds` is the call's time as seen from here; ``services`` are answered while it
+        runs (see the module docstring)."""
         value = self._request("call", fn, args, kwargs, adapter=False, timeout_s=timeout_s,
-                              max_reply_bytes=max_reply_bytes)
+                              max_reply_bytes=max_reply_bytes, services=services)
         if returns is not None:
             name = fn.partition(":")[2]
             try:
@@ -232,12 +248,14 @@ class Worker:
         return value
 
     def adapter(self, fn: str, *args: Any, returns: Any, timeout_s: float | None = None,
-                max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES, **kwargs: Any) -> Any:
+                max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES, services: Mapping[str, Service] | None = None,
+                **kwargs: Any) -> Any:
         """Call the trusted adapter ``fn`` ("graders.kinds.x_adapter:function") in the worker. Its
         reply must match ``returns``: the adapter is ours, so anything else means the learner's code
-        tampered with it — an ``error`` fault. The adapter's own ``LearnerFault`` arrives as raised."""
+        tampered with it — an ``error`` fault. The adapter's own ``LearnerFault`` arrives as raised.
+        ``services`` as for :meth:`call`."""
         value = self._request("call", fn, args, kwargs, adapter=True, timeout_s=timeout_s,
-                              max_reply_bytes=max_reply_bytes)
+                              max_reply_bytes=max_reply_bytes, services=services)
         try:
             return expect(value, returns, what=f"the grader's adapter {fn} replied out of shape")
         except ValueError as exc:
@@ -308,7 +326,8 @@ class Worker:
         self._saved.clear()
 
     def _request(self, op: str, fn: str, args: tuple[Any, ...], kwargs: dict[str, Any], *, adapter: bool,
-                 timeout_s: float | None, max_reply_bytes: int) -> Any:
+                 timeout_s: float | None, max_reply_bytes: int,
+                 services: Mapping[str, Service] | None = None) -> Any:
         if self._stopped:
             raise LearnerFault(STOPPED)
         if self._broken is not None:
@@ -326,6 +345,15 @@ class Worker:
             self._sock.settimeout(limit)
             self._sock.sendall(frame)
             reply = wire.receive(self._sock, deadline=deadline, max_bytes=max_reply_bytes)
+            while reply.get("op") == "ask":  # the worker asks a service before it replies
+                if reply.get("id") != rid or not services:
+                    self._broken = LearnerFault(f"while {what} ran, something in your code's process asked the "
+                                                "grader for a service it does not offer there")
+                    raise self._broken
+                answer = self._serve(services, reply)
+                self._sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                self._sock.sendall(wire.encode(answer))
+                reply = wire.receive(self._sock, deadline=deadline, max_bytes=max_reply_bytes)
         except (wire.WireError, OSError) as exc:
             self._broken = self._link_fault(exc, what, limit, max_reply_bytes)
             raise self._broken from None
@@ -353,6 +381,22 @@ class Worker:
         self._broken = LearnerFault(f"the reply to {what} held no answer: something in your code's process wrote "
                                     "to the grader's link — results must come from the grader")
         raise self._broken
+
+    @staticmethod
+    def _serve(services: Mapping[str, Service], ask: dict[str, Any]) -> dict[str, Any]:
+        """The answer to one ask: the service's value, or why it was refused. A handler's other
+        exceptions are the grader's bugs and propagate."""
+        name, args = ask.get("service"), ask.get("args")
+        handler = services.get(name) if isinstance(name, str) else None
+        if handler is None:
+            return {"op": "answer", "refused": f"the grader offers no service {str(name)[:40]!r} here "
+                                              f"(only {', '.join(sorted(services))})"}
+        if not isinstance(args, list):
+            return {"op": "answer", "refused": "a service request's arguments must be a list"}
+        try:
+            return {"op": "answer", "value": handler(args)}
+        except ServiceRefused as exc:
+            return {"op": "answer", "refused": str(exc)}
 
     def _unsolicited(self) -> bool:
         self._sock.setblocking(False)

@@ -21,6 +21,13 @@ code raised: type, message, learner-only traceback, status by graders.faults' ru
 (a :class:`graders.faults.LearnerFault`, e.g. a missing function). Nothing here decides a number: the
 learner's code can patch this module as it likes, and all it gains is a wrong reply.
 
+While a ``call`` is served, code in this process may **ask the measurer's services** (:func:`ask`):
+``{"op": "ask", "id": <the request's id>, "service": name, "args": […]}`` goes out and the measurer's
+``{"op": "answer", "value": …}`` or ``{"op": "answer", "refused": message}`` comes back, before the
+call's reply. A measurer offers services for one request (``Worker.call(..., services=…)``); an
+adapter hands the learner's code callables built on :func:`ask` — a language model or a tool whose
+truth stays in the measurer. Asking outside a call, or for a service not offered, is refused.
+
 Standard library only at start.
 """
 
@@ -30,6 +37,7 @@ import importlib
 import os
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +46,39 @@ from graders.faults import LearnerFault, fault_of_exception
 from graders.harness.learner import learner_function
 from graders.privileges import isolation
 
-__all__ = ["collect_garbage", "main"]
+__all__ = ["ServiceError", "ask", "collect_garbage", "main"]
+
+
+class ServiceError(RuntimeError):
+    """Raised in this process by :func:`ask` when the measurer refuses a service request; the
+    message says why (a budget spent, an argument of the wrong kind, no such service)."""
+
+
+# The link and the id of the request being served, while one is (set by serve()).
+_link: dict[str, Any] = {"sock": None, "id": None}
+_ask_lock = threading.Lock()
+
+
+def ask(service: str, *args: Any) -> Any:
+    """Ask the measurer's ``service`` with ``args`` (JSON values, arrays) and return its answer.
+
+    Only while a ``call`` request is being served, and only for the services the measurer offered
+    for it; otherwise, or when the measurer refuses, :class:`ServiceError`. One question at a time
+    (threads queue). A broken link raises ``ServiceError`` too; the measurer then sees a fault."""
+    with _ask_lock:
+        sock, rid = _link["sock"], _link["id"]
+        if sock is None or rid is None:
+            raise ServiceError(f"the grader's {service!r} can only be used while the grader is calling your code")
+        try:
+            wire.send(sock, {"op": "ask", "id": rid, "service": service, "args": list(args)})
+            answer = wire.receive(sock)
+        except (wire.WireError, OSError) as exc:
+            raise ServiceError(f"the grader's {service!r} did not answer ({exc})") from None
+        if answer.get("op") != "answer":
+            raise ServiceError(f"the grader's {service!r} sent {str(answer)[:80]!r}, not an answer")
+        if "refused" in answer:
+            raise ServiceError(str(answer["refused"]))
+        return answer.get("value")
 
 
 def collect_garbage() -> int:
@@ -115,7 +155,11 @@ def serve(sock: socket.socket, workdir: str) -> None:
             return
         if request.get("op") == "exit":
             return
-        reply = handle(request, workdir)
+        _link["sock"], _link["id"] = sock, request.get("id")
+        try:
+            reply = handle(request, workdir)
+        finally:
+            _link["sock"] = _link["id"] = None
         try:
             parts = wire.encode_parts(reply)
         except Exception as exc:  # e.g. a dict subclass of the learner's whose items() raises
@@ -125,7 +169,8 @@ def serve(sock: socket.socket, workdir: str) -> None:
                 "wrong_answer": True, "message": message}})
         del reply  # the reply's arrays are no longer needed once encoded (a memory window may be open)
         try:
-            wire.send_parts(sock, parts)
+            with _ask_lock:  # not in the middle of a service request of one of the learner's threads
+                wire.send_parts(sock, parts)
         except OSError:
             return
         del parts
@@ -145,6 +190,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    # One module, whatever the name: adapters import graders.worker (ask) and must find this link.
+    sys.modules.setdefault("graders.worker", sys.modules["__main__"])
     # os._exit: no interpreter teardown, so atexit hooks or threads of the learner's code do not
     # run after the measurer has its answers.
     os._exit(main(sys.argv))

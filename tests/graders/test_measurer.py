@@ -21,7 +21,7 @@ import pytest
 
 from graders import wire
 from graders.faults import LearnerFault, LearnerRaised
-from graders.measurer import PeakMemory, Worker, expect
+from graders.measurer import PeakMemory, ServiceRefused, Worker, expect
 
 SOLUTION = '''
 import os, socket, sys, threading, time
@@ -95,6 +95,42 @@ def tensor(n):
 
 def takes_tensor(t):
     return [type(t).__module__.split(".")[0], list(t.shape), float(t.sum())]
+
+def ask_double(n):
+    from graders.worker import ask
+    return ask("double", n)
+
+def ask_refused():
+    from graders.worker import ServiceError, ask
+    try:
+        ask("double", "not a number")
+    except ServiceError as exc:
+        return f"refused: {exc}"
+    return "answered"
+
+def ask_unknown():
+    from graders.worker import ServiceError, ask
+    try:
+        ask("oracle")
+    except ServiceError as exc:
+        return str(exc)
+
+def ask_from_threads(k):
+    import concurrent.futures
+    from graders.worker import ask
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        return sorted(pool.map(lambda n: ask("double", n), range(k)))
+
+def ask_later():
+    from graders.worker import ServiceError, ask
+    def later():
+        time.sleep(0.2)
+        try:
+            ask("double", 1)
+        except ServiceError as exc:
+            print("later:", exc)
+    threading.Thread(target=later).start()
+    return "returned"
 
 boom_at_import = None
 '''
@@ -250,6 +286,36 @@ def test_an_adapters_reply_is_checked_against_its_type(worker: Worker) -> None:
     with pytest.raises(LearnerFault, match="replied out of shape") as info:
         worker.adapter("graders.privileges:isolation", returns=Shape)
     assert info.value.status == "error"
+
+
+def _double(args: list[Any]) -> int:
+    (n,) = args
+    if not isinstance(n, int):
+        raise ServiceRefused(f"double wants an int, not {type(n).__name__}")
+    return 2 * n
+
+
+def test_the_learners_code_asks_the_measurers_services_during_a_call(worker: Worker) -> None:
+    assert worker.call("solution:ask_double", 21, services={"double": _double}) == 42
+    assert worker.call("solution:ask_from_threads", 20, services={"double": _double}) == [2 * n for n in range(20)]
+
+
+def test_a_refused_or_unknown_service_is_an_exception_in_the_learners_code(worker: Worker) -> None:
+    assert worker.call("solution:ask_refused", services={"double": _double}) == \
+        "refused: double wants an int, not str"
+    message = worker.call("solution:ask_unknown", services={"double": _double})
+    assert "no service 'oracle'" in message and "double" in message
+
+
+def test_asking_where_no_service_is_offered_is_a_fault(worker: Worker) -> None:
+    with pytest.raises(LearnerFault, match="a service it does not offer"):
+        worker.call("solution:ask_double", 1)
+
+
+def test_asking_after_the_call_returned_is_refused_in_the_worker(worker: Worker) -> None:
+    assert worker.call("solution:ask_later", services={"double": _double}) == "returned"
+    time.sleep(0.5)
+    assert worker.call("solution:add", 1, 2) == 3  # the late ask never reached the link
 
 
 class _Optional(TypedDict, total=False):
