@@ -1,18 +1,24 @@
 """``sprint models build`` / ``sprint models where``: the tiny models the model exercises are graded with.
 
+``build`` builds both: the tiny Llama (graders.tinymodels.build) and the tiny BERT encoder that
+extractive-qa fine-tunes (graders.tinymodels.encoder); ``--test`` builds the small test Llama only.
+
 Building is what a grader does on first use anyway (about two minutes on two cores); this command
 does it ahead of time, with a progress bar, so the first ``sprint grade`` is not the slow one.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from graders.tinymodels.recipe import DEFAULT_RECIPE, TEST_RECIPE, Recipe  # light: no torch
 from tracker.cli.common import JsonOption, command_app
 from tracker.cli.output import console, print_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
 from tracker.errors import UsageError
 
 cli = command_app("Tiny models the model exercises are graded with.")
@@ -64,13 +70,42 @@ def build_command(test: TestOption = False, json_: JsonOption = False) -> None:
             built = build(recipe, report)
     metrics = built.metrics
     if json_:
-        print_json({"path": str(built.path), "recipe_hash": built.recipe_hash, "built_now": built.built_now,
-                    "metrics": metrics})
+        summary: dict[str, object] = {"path": str(built.path), "recipe_hash": built.recipe_hash,
+                                      "built_now": built.built_now, "metrics": metrics}
+        if not test:
+            from graders.tinymodels.encoder import build_encoder
+
+            encoder = build_encoder()
+            summary["encoder"] = {"path": str(encoder.path), "recipe_hash": encoder.recipe_hash,
+                                  "built_now": encoder.built_now, "metrics": encoder.metrics}
+        print_json(summary)
         return
     verb = "built" if built.built_now else "cached"
     out.print(f"{verb}: {built.path}", markup=False, highlight=False)
     out.print(f"  {metrics['parameters']:,} parameters, vocabulary {metrics['vocab_size']}; held-out perplexity "
               f"{metrics['general_valid_ppl_init']:.0f} (untrained) → {metrics['general_valid_ppl']:.1f}",
+              markup=False, highlight=False)
+    if not test:
+        _build_encoder(out)
+
+
+def _build_encoder(out: Console) -> None:
+    """The tiny BERT extractive-qa fine-tunes, built after the Llama (one line per stage)."""
+    from graders.tinymodels.encoder import build_encoder
+
+    last: list[str] = []
+
+    def log(message: str, fraction: float) -> None:
+        if message != (last[-1] if last else None) and not message.startswith("cached encoder"):
+            last.append(message)
+            out.print(f"[encoder {fraction:6.1%}] {message}", markup=False, highlight=False)
+
+    encoder = build_encoder(progress=log)
+    metrics = encoder.metrics
+    verb = "built" if encoder.built_now else "cached"
+    out.print(f"{verb}: {encoder.path}", markup=False, highlight=False)
+    out.print(f"  {metrics['parameters']:,} parameters, vocabulary {metrics['vocab_size']}; masked-token accuracy "
+              f"{metrics['masked_accuracy_init']:.3f} (untrained) → {metrics['masked_accuracy']:.3f}",
               markup=False, highlight=False)
 
 
