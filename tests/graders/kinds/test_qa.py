@@ -21,10 +21,12 @@ from tracker.roadmap import load_roadmap
 SLUG = "extractive-qa"
 
 
-def _grade(folder: Path, profile: str = "cpu", cuda: bool = False):  # type: ignore[no-untyped-def]
+def _grade(folder: Path, profile: str = "cpu", cuda: bool = False,  # type: ignore[no-untyped-def]
+           gpu_model: Path | None = None):
     ex = load_roadmap(REPO / "roadmap.yaml").exercise(SLUG)
     assert ex is not None
-    return grade(GradeTarget(ex, folder, exercise_dir(SLUG)), profile=profile, cuda=cuda)  # type: ignore[arg-type]
+    return grade(GradeTarget(ex, folder, exercise_dir(SLUG)), profile=profile, cuda=cuda,  # type: ignore[arg-type]
+                 gpu_model=gpu_model)
 
 
 @pytest.mark.slow  # re-grades every variant (the reference trains): CI's `sprint dev check --golden` covers them
@@ -62,17 +64,21 @@ def test_gpu_profile_without_cuda_is_pending_not_failed() -> None:
     assert all(c.status == "pending" and "CUDA" in c.message for c in result.checks)
 
 
-def test_gpu_profile_with_a_folder_missing_squad_is_an_error_naming_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gpu_profile_with_an_unusable_folder_is_an_error_naming_it(tmp_path: Path) -> None:
     folder = tmp_path / "squad"
     folder.mkdir()
     (folder / "train-v1.1.json").write_text("{}")
-    monkeypatch.setenv("SPRINT_GPU_MODEL_EXTRACTIVE_QA", str(folder))
     library = exercise_dir(SLUG)
     with materialise(library, library / ".meta" / "reference", load_meta(library)) as learner:
-        result = _grade(learner, profile="gpu", cuda=True)
-    assert result.status == "error"
-    assert str(folder) in result.message and "dev-v1.1.json" in result.message
+        no_dev = _grade(learner, profile="gpu", cuda=True, gpu_model=folder)
+        (folder / "dev-v1.1.json").write_text("{}")
+        no_model = _grade(learner, profile="gpu", cuda=True, gpu_model=folder)
+        missing = _grade(learner, profile="gpu", cuda=True, gpu_model=tmp_path / "nope")
+        unset = _grade(learner, profile="gpu", cuda=True)
+    assert no_dev.status == "error" and str(folder) in no_dev.message and "dev-v1.1.json" in no_dev.message
+    assert no_model.status == "error" and "BERT-base model folder" in no_model.message
+    assert missing.status == "error" and "does not exist" in missing.message
+    assert unset.status == "pending" and "[grading.gpu_models]" in unset.checks[0].message
 
 
 @pytest.mark.slow  # the learner worker imports nothing heavy, but the encoder must be built (sprint models build)
