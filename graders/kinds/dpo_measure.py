@@ -121,7 +121,8 @@ def measure(args: dict[str, Any], channel: Channel) -> None:
         kl_from_reference=kl,
         property_rate=rate,
         reference_property_rate=rate_ref,
-        examples=[[q.removeprefix("Q: ").removesuffix("\nA:"), s] for q, s in zip(questions[:3], said[:3], strict=True)],
+        examples=[[q.removeprefix("Q: ").removesuffix("\nA:"), s]
+                  for q, s in zip(questions[:3], said[:3], strict=True)],
         measure_seconds=time.perf_counter() - start,
     ))
 
