@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from graders.contract import GradeResult
 from graders.kinds.dpo import policy_problem
@@ -18,10 +19,22 @@ from tests.helpers import REPO
 from tracker.devcheck import load_meta, materialise
 from tracker.grading import GradeTarget, grade
 from tracker.roadmap import load_roadmap
+from tracker.roadmap.models import Exercise
+
+
+def _exercise() -> Exercise:
+    """dpo from roadmap.yaml, or — while it is held back there (.meta/roadmap-entry.yaml) — from its entry."""
+    found = load_roadmap(REPO / "roadmap.yaml").exercise("dpo")
+    if found is not None:
+        return found
+    entry = yaml.safe_load((exercise_dir("dpo") / ".meta" / "roadmap-entry.yaml").read_text(encoding="utf-8"))
+    return Exercise.model_validate(entry["exercise"][0])
 
 
 @pytest.mark.slow
 def test_dpo_verdicts_match_golden() -> None:
+    if load_roadmap(REPO / "roadmap.yaml").exercise("dpo") is None:
+        pytest.skip("dpo is held back from roadmap.yaml until its golden record is recorded (.meta/design.md)")
     verdicts = assert_golden("dpo")
     assert verdicts["reference"]["status"] == "pass"
     assert verdicts["starter"]["status"] == "fail"
@@ -102,9 +115,7 @@ def test_the_measurer_scores_an_untrained_policy_as_the_reference(tmp_path: Path
 
 
 def _grade(variant: str, *, cuda: bool, gpu_model: Path | None = None) -> GradeResult:
-    roadmap = load_roadmap(REPO / "roadmap.yaml")
-    ex = roadmap.exercise("dpo")
-    assert ex is not None
+    ex = _exercise()
     library = exercise_dir("dpo")
     with materialise(library, library / ".meta" / variant, load_meta(library)) as folder:
         return grade(GradeTarget(ex, Path(folder), library), profile="gpu", cuda=cuda, gpu_model=gpu_model, seed=7)
