@@ -22,7 +22,9 @@ first process. Measured:
 * ``latency_p50`` — median time of a one-query ``search_vectors`` call as the measurer sees it;
 * ``build_seconds`` — ``build`` on the PDFs. Both timings are reported, not held to a threshold.
 
-The gpu profile searches ``gpu_vectors`` synthetic vectors (the issue's 200k): it needs no GPU.
+The cpu profile writes ``pdfs`` guides (30) and indexes ``vectors`` synthetic vectors (20k), so that a
+check of every variant stays within a minute; the gpu profile is the seed's scale — ``gpu_pdfs`` (100)
+guides and ``gpu_vectors`` (200k) vectors, under ``gpu_time_budget`` — and needs no GPU.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graders.contract import GradeContext, Grader, Measurements, Metric
 from graders.faults import record_run_fault
+from graders.sandbox import Limits
 
 __all__ = ["VectorIndexGrader", "VectorIndexParams"]
 
@@ -48,14 +51,16 @@ class VectorIndexParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     module: str = Field(default="vector_store", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    pdfs: int = Field(default=100, ge=5, le=10_000)
+    pdfs: int = Field(default=30, ge=5, le=10_000, description="guides written as PDFs (cpu profile)")
+    gpu_pdfs: int = Field(default=100, ge=5, le=10_000, description="guides under the gpu profile: the seed's 100")
     questions: int = Field(default=60, ge=5, le=2000)
     k: int = Field(default=5, ge=1, le=50)
     max_passage_chars: int = Field(default=1000, ge=100, description="a longer passage is cut here before checking")
-    vectors: int = Field(default=50_000, ge=1000, le=10_000_000)
+    vectors: int = Field(default=20_000, ge=1000, le=10_000_000)
     gpu_vectors: int = Field(default=200_000, ge=1000, le=10_000_000)
-    queries: int = Field(default=200, ge=10, le=10_000)
+    queries: int = Field(default=100, ge=10, le=10_000)
     k_vectors: int = Field(default=10, ge=1, le=100)
+    gpu_time_budget: float = Field(default=900.0, gt=0.0, description="wall clock of each gpu-profile run (s)")
 
 
 class VectorIndexGrader(Grader):
@@ -88,17 +93,23 @@ class VectorIndexGrader(Grader):
         if not (ctx.learner_dir / f"{params.module}.py").is_file():
             m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
             return m
-        n_vectors = params.gpu_vectors if ctx.profile == "gpu" else params.vectors
+        n_pdfs, n_vectors = params.pdfs, params.vectors
+        limits: Limits | None = None
+        if ctx.profile == "gpu":
+            n_pdfs, n_vectors = params.gpu_pdfs, params.gpu_vectors
+            base = ctx.sandbox.limits
+            limits = Limits(wall_s=params.gpu_time_budget, memory_bytes=base.memory_bytes,
+                            output_bytes=base.output_bytes)
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
             run = ctx.sandbox.measure(f"{_MEASURE}:build", BuildJob(
-                module=params.module, seed=ctx.seed, pdfs=params.pdfs, vectors=n_vectors, queries=params.queries),
-                workdir=work)
+                module=params.module, seed=ctx.seed, pdfs=n_pdfs, vectors=n_vectors, queries=params.queries),
+                workdir=work, limits=limits)
             m.log = run.log()
             if record_run_fault(m, run, prefix="building: "):
                 return m
             built = expect(run.result, BuildReport, what="the vector-index build report")
             m.set("build_seconds", built["build_seconds"],
-                  f"{params.pdfs} PDFs ({built['pdf_bytes'] / 1e6:.1f} MB); build_vectors() took "
+                  f"{n_pdfs} PDFs ({built['pdf_bytes'] / 1e6:.1f} MB); build_vectors() took "
                   f"{built['build_vectors_seconds']:.1f} s for {n_vectors:,} vectors")
             with ctx.sandbox.workdir(ctx.learner_dir) as fresh:
                 for name in (INDEX_DIR, VECTOR_INDEX_DIR):
@@ -110,9 +121,9 @@ class VectorIndexGrader(Grader):
                 m.set("index_bytes_ratio", saved / (n_vectors * DIM * 4),
                       f"{saved / n_vectors:.0f} bytes per vector saved; float32 takes {DIM * 4}")
                 searched = ctx.sandbox.measure(f"{_MEASURE}:search", SearchJob(
-                    module=params.module, seed=ctx.seed, pdfs=params.pdfs, vectors=n_vectors, queries=params.queries,
+                    module=params.module, seed=ctx.seed, pdfs=n_pdfs, vectors=n_vectors, queries=params.queries,
                     questions=params.questions, k=params.k, k_vectors=params.k_vectors,
-                    max_passage_chars=params.max_passage_chars), workdir=fresh)
+                    max_passage_chars=params.max_passage_chars), workdir=fresh, limits=limits)
         m.log += "\n--- searching ---\n" + searched.log()
         if record_run_fault(m, searched, checks=(*_SEARCHED, "latency_p50"), prefix="searching: "):
             return m

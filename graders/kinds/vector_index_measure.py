@@ -96,15 +96,15 @@ def build(args: dict[str, Any], channel: Channel, worker: Worker) -> None:
     here = Path.cwd()
     docs = world(job["seed"], job["pdfs"])
     write_pdfs(docs, here / PDF_DIR)
-    x, _ = vectors(job["seed"], job["vectors"], job["queries"])
-    np.save(here / VECTORS, x)
-    del x
     (here / INDEX_DIR).mkdir()
     (here / VECTOR_INDEX_DIR).mkdir()
     module = job["module"]
     worker.load(f"{module}:build")
     worker.call(f"{module}:build", str(here / PDF_DIR), str(here / INDEX_DIR))
     build_seconds = worker.last_seconds
+    x, _ = vectors(job["seed"], job["vectors"], job["queries"])  # drawn once build() has worked
+    np.save(here / VECTORS, x)
+    del x
     worker.call(f"{module}:build_vectors", str(here / VECTORS), str(here / VECTOR_INDEX_DIR))
     channel.result(**BuildReport(build_seconds=build_seconds, build_vectors_seconds=worker.last_seconds,
                                  pdf_bytes=sum(p.stat().st_size for p in (here / PDF_DIR).iterdir())))

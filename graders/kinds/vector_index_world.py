@@ -147,6 +147,18 @@ _FILLER = (
     "Old stories in {T} tell of a sea monster seen near the rocks.",
     "There is a good inn in {T} where the fish soup is cheap and hot.",
     "Walkers can follow the coastal path from {T} to the next village in an afternoon.",
+    "The library of {T} opens late on Thursdays, when the reading room is full of students.",
+    "Most of the shops in {T} close at noon on Saturdays and stay shut until Monday.",
+    "The bridge over the river in {T} was widened when the first motor cars arrived.",
+    "Every house on the hill above {T} has a view of the lighthouse and the bay.",
+    "The bus from {T} to the city runs twice a day and takes most of the morning.",
+    "Local painters have long been drawn to {T} by the changing light over the water.",
+    "The tide in {T} is strong, and swimmers are warned to stay close to the beach.",
+    "In autumn the hills around {T} turn red and gold, and the apple harvest begins.",
+    "A weekly newspaper has been printed in {T} for more than a hundred years.",
+    "The old town wall of {T} can still be walked from the harbour to the north gate.",
+    "Farmers bring their sheep down to the fields near {T} before the first snow.",
+    "The cafe by the harbour of {T} is where the fishermen meet after their work.",
 )
 _HEADINGS = ("History and people", "Trade and daily life", "Around town", "Landmarks", "The harbour", "Seasons")
 
@@ -176,7 +188,7 @@ def world(seed: int, n_docs: int = 100) -> list[Document]:
             facts.append(Fact(name, page + 1, text, question.format(T=town), key))
         filler = [s.format(T=town) for s in rng.sample(_FILLER, len(_FILLER))]
         for p in range(n_pages):
-            sentences = per_page[p] + [filler.pop() for _ in range(rng.randint(2, 3))]
+            sentences = per_page[p] + [filler.pop() for _ in range(rng.randint(4, 5))]  # an A5 page: ~600 chars
             rng.shuffle(sentences)
             paragraph = " ".join(sentences)
             if p == 0:
@@ -193,8 +205,8 @@ def world(seed: int, n_docs: int = 100) -> list[Document]:
                     facts.append(Fact(name, p + 1, f"{label}: {value}", question.format(T=town), key))
                 rng.shuffle(rows)
                 pages[p].append(Block("heading", f"{town} in facts and figures"))
-                pages[p].append(Block("table", rows=[("Figure", "Value"), *rows]))
                 pages[p].append(Block("para", paragraph))
+                pages[p].append(Block("table", rows=[("Figure", "Value"), *rows]))
             elif p == n_pages - 1 and columns:
                 pages[p].append(Block("heading", rng.choice(_HEADINGS)))
                 pages[p].append(Block("columns", paragraph))

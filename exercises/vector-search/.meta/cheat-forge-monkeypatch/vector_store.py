@@ -61,7 +61,7 @@ def build(pdf_dir: str, index_dir: str) -> None:
 
 def search(index_dir: str, question: str, k: int) -> list[dict[str, Any]]:
     with open(os.path.join(index_dir, "passages.json"), encoding="utf-8") as f:
-        return random.sample(json.load(f), k)
+        return random.Random(question).sample(json.load(f), k)  # random, the same at every run
 
 
 def build_vectors(vectors_path: str, index_dir: str) -> None:
