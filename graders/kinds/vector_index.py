@@ -22,7 +22,7 @@ first process. Measured:
 * ``latency_p50`` — median time of a one-query ``search_vectors`` call as the measurer sees it;
 * ``build_seconds`` — ``build`` on the PDFs. Both timings are reported, not held to a threshold.
 
-The cpu profile writes ``pdfs`` guides (30) and indexes ``vectors`` synthetic vectors (20k), so that a
+The cpu profile writes ``pdfs`` guides (24) and indexes ``vectors`` synthetic vectors (10k), so that a
 check of every variant stays within a minute; the gpu profile is the seed's scale — ``gpu_pdfs`` (100)
 guides and ``gpu_vectors`` (200k) vectors, under ``gpu_time_budget`` — and needs no GPU.
 """
@@ -51,12 +51,12 @@ class VectorIndexParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     module: str = Field(default="vector_store", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    pdfs: int = Field(default=30, ge=5, le=10_000, description="guides written as PDFs (cpu profile)")
+    pdfs: int = Field(default=24, ge=5, le=10_000, description="guides written as PDFs (cpu profile)")
     gpu_pdfs: int = Field(default=100, ge=5, le=10_000, description="guides under the gpu profile: the seed's 100")
-    questions: int = Field(default=60, ge=5, le=2000)
+    questions: int = Field(default=48, ge=5, le=2000)
     k: int = Field(default=5, ge=1, le=50)
     max_passage_chars: int = Field(default=1000, ge=100, description="a longer passage is cut here before checking")
-    vectors: int = Field(default=20_000, ge=1000, le=10_000_000)
+    vectors: int = Field(default=10_000, ge=1000, le=10_000_000)
     gpu_vectors: int = Field(default=200_000, ge=1000, le=10_000_000)
     queries: int = Field(default=100, ge=10, le=10_000)
     k_vectors: int = Field(default=10, ge=1, le=100)
@@ -67,7 +67,8 @@ class VectorIndexGrader(Grader):
     kind: ClassVar[str] = "vector-index"
     Params: ClassVar[type[BaseModel]] = VectorIndexParams
     metrics: ClassVar[tuple[Metric, ...]] = (
-        Metric("recall_at_5", "ratio", "hidden questions whose answer passage is among the first k", higher_is_better=True),
+        Metric("recall_at_5", "ratio", "hidden questions whose answer passage is among the first k",
+               higher_is_better=True),
         Metric("source_page", "ratio", "answers found that name the right file and page", higher_is_better=True),
         Metric("recall_at_10", "ratio", "overlap with the exact 10 nearest vectors", higher_is_better=True),
         Metric("index_bytes_ratio", "ratio", "bytes of the saved vector index / the vectors as float32",

@@ -136,7 +136,10 @@ def search(args: dict[str, Any], channel: Channel, worker: Worker) -> None:
     docs = world(job["seed"], job["pdfs"])
     asked = questions(job["seed"], docs, job["questions"])
     worker.load(f"{module}:search")
-    found, attributed, misses, misattributed, search_times = 0, 0, [], [], []
+    found, attributed = 0, 0
+    misses: list[str] = []
+    misattributed: list[str] = []
+    search_times: list[float] = []
     for fact in asked:
         passages = _passages(worker.call(f"{module}:search", str(here / INDEX_DIR), fact.question, k))
         search_times.append(worker.last_seconds)

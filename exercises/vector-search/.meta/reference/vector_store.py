@@ -1,6 +1,6 @@
 """Reference: page-sized passages cut at sentence ends, each embedded under its PDF's title, MiniLM
-embeddings in an exact inner-product index (a few hundred passages need nothing more); the synthetic vectors in IVF256 + SQ8 (a quarter
-of float32), searched with 16 probes.
+embeddings in an exact inner-product index (a few hundred passages need nothing more); the synthetic
+vectors in IVF256 + SQ8 (a quarter of float32), searched with 16 probes.
 
 MiniLM is read from the package's folder with transformers and mean-pooled — the vectors
 ``load_model().encode(..., normalize_embeddings=True)`` gives (to 1e-7), without importing
