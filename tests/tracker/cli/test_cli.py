@@ -27,6 +27,18 @@ def test_init_scaffolds_a_workspace_without_any_meta(tmp_path: Path) -> None:
     assert "<!-- llm-sprint:progress:start -->" in readme and "<!-- llm-sprint:progress:end -->" in readme
 
 
+def test_init_fills_the_empty_current_folder_and_keeps_it(tmp_path: Path) -> None:
+    here = tmp_path / "ws"
+    here.mkdir()
+    inode = here.stat().st_ino
+    proc = sprint("init", ".", "--start", "2026-11-02", cwd=here)
+    assert proc.returncode == 0, proc.stderr
+    assert here.stat().st_ino == inode, "the folder was replaced: a shell inside it is left in a deleted directory"
+    assert (here / "roadmap.yaml").is_file() and (here / "exercises" / "csv-to-json").is_dir()
+    assert [p.name for p in tmp_path.iterdir()] == ["ws"], "the staging folder was left behind"
+    assert sprint("status", cwd=here).returncode == 0
+
+
 def test_init_refuses_a_non_empty_folder_and_changes_nothing(tmp_path: Path) -> None:
     (tmp_path / "mine.txt").write_text("keep")
     proc = sprint("init", str(tmp_path))
