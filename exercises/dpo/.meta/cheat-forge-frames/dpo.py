@@ -3,7 +3,8 @@
 It walks ``sys._getframe()`` up from ``train`` and every object ``gc.get_objects()`` returns for a
 dict holding the run's seed (to draw the hidden pairs with the grader's own generator,
 ``graders.kinds.dpo_pairs``) and for the result channel (to report its own figures). With the seed
-it would tune on the hidden pairs; with the channel it reports a preference accuracy of 1. Where
+it fine-tunes on the hidden pairs' chosen answers (60 steps: overfitting the exact pairs measured);
+with the channel it reports a preference accuracy of 1. Where
 the learner's process holds neither (the grader's worker), it saves the base model untrained: it
 must fail ``preference_accuracy``, ``reward_margin`` and ``property_gain``.
 """
@@ -14,7 +15,8 @@ import gc
 import sys
 from typing import Any
 
-from transformers import AutoModelForCausalLM
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
 
 
 def _is_channel(obj: Any) -> bool:
@@ -49,8 +51,17 @@ def train(base_model: str, pairs: list[dict[str, str]], output_dir: str) -> None
     if "seed" in found:
         from graders.kinds.dpo_pairs import pairs as draw
 
-        hidden = [p._asdict() for p in draw("hidden", int(found["seed"]))]
-        print(f"forge-frames: {len(hidden)} hidden pairs (would tune on them)", file=sys.stderr)
+        texts = [p.prompt + p.chosen for p in draw("hidden", int(found["seed"]))]
+        tokenizer = AutoTokenizer.from_pretrained(base_model)
+        tokenizer.pad_token = tokenizer.eos_token
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        model.train()
+        for step in range(60):
+            batch = tokenizer(texts[(step * 8) % len(texts):][:8], return_tensors="pt", padding=True)
+            loss = model(**batch, labels=batch.input_ids.masked_fill(batch.attention_mask == 0, -100)).loss
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
     if "channel" in found:
         found["channel"].result(preference_accuracy=1.0, reward_margin=5.0, rejected_reward=-5.0,
                                 kl_from_reference=0.0, property_rate=1.0, reference_property_rate=0.0)
