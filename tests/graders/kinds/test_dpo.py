@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from graders.contract import GradeResult
 from graders.kinds.dpo import policy_problem
@@ -23,18 +22,13 @@ from tracker.roadmap.models import Exercise
 
 
 def _exercise() -> Exercise:
-    """dpo from roadmap.yaml, or — while it is held back there (.meta/roadmap-entry.yaml) — from its entry."""
     found = load_roadmap(REPO / "roadmap.yaml").exercise("dpo")
-    if found is not None:
-        return found
-    entry = yaml.safe_load((exercise_dir("dpo") / ".meta" / "roadmap-entry.yaml").read_text(encoding="utf-8"))
-    return Exercise.model_validate(entry["exercise"][0])
+    assert found is not None
+    return found
 
 
 @pytest.mark.slow
 def test_dpo_verdicts_match_golden() -> None:
-    if load_roadmap(REPO / "roadmap.yaml").exercise("dpo") is None:
-        pytest.skip("dpo is held back from roadmap.yaml until its golden record is recorded (.meta/design.md)")
     verdicts = assert_golden("dpo")
     assert verdicts["reference"]["status"] == "pass"
     assert verdicts["starter"]["status"] == "fail"
