@@ -217,7 +217,7 @@ class ForkedPopen(subprocess.Popen[bytes]):
                 os.close(w)
             self._go = None
 
-    def _execute_child(self, args: Any, executable: Any, preexec_fn: Any, close_fds: Any, pass_fds: Any,  # type: ignore[override]
+    def _execute_child(self, args: Any, executable: Any, preexec_fn: Any, close_fds: Any, pass_fds: Any,
                        cwd: Any, env: Any, startupinfo: Any, creationflags: Any, shell: Any,
                        p2cread: int, p2cwrite: int, c2pread: int, c2pwrite: int, errread: int, errwrite: int,
                        *rest: Any) -> None:
@@ -244,10 +244,10 @@ class ForkedPopen(subprocess.Popen[bytes]):
             run_as_main(self._module_argv)
         self.pid = pid
         self._child_created = True
-        for fd in (p2cread, c2pwrite, errwrite, go_read):
-            if fd is not None and fd != -1:
+        for theirs in (p2cread, c2pwrite, errwrite, go_read):
+            if theirs is not None and theirs != -1:
                 with contextlib.suppress(OSError):
-                    os.close(fd)
+                    os.close(theirs)
 
 
 # --- the zygote process ---
@@ -347,6 +347,7 @@ def serve(sock: socket.socket, preload: Sequence[str]) -> None:
         except OSError:
             return
         if not data:
+            _remove_own_folder()
             return
         try:
             request = json.loads(data)
@@ -363,6 +364,15 @@ def serve(sock: socket.socket, preload: Sequence[str]) -> None:
         _send(sock, {"pid": pid})
 
 
+def _remove_own_folder() -> None:
+    """The tracker is gone or done: remove the private folder it made for us (our working directory)."""
+    import shutil
+
+    here = os.getcwd()
+    if os.path.basename(here).startswith("llm-sprint-zygote-"):
+        shutil.rmtree(here, ignore_errors=True)
+
+
 def _send(sock: socket.socket, message: Mapping[str, Any]) -> None:
     sock.sendall(json.dumps(message).encode() + b"\n")
 
@@ -373,8 +383,13 @@ def main(argv: list[str]) -> int:
     if len(argv) < 3 or not argv[1].isdigit():
         print("usage: python -I -m graders.zygote FD MODULE,MODULE,… [FILLER]", file=sys.stderr)
         return 2
+    def end(signum: int, frame: object) -> None:  # the tracker died (parent-death signal) or stops us
+        _remove_own_folder()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, end)
     if sys.platform.startswith("linux") and os.environ.get("LLM_SPRINT_ZYGOTE_PDEATHSIG") == "1":
-        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     sock = socket.socket(fileno=int(argv[1]))
     os.set_inheritable(sock.fileno(), False)
     serve(sock, [m for m in argv[2].split(",") if m])
@@ -519,6 +534,8 @@ class Zygote:
         finally:
             for fd in theirs:
                 os.close(fd)
+        global forked_supervisors
+        forked_supervisors += 1
         return WarmProcess(int(reply["pid"]), os.fdopen(stdin_w, "wb"), os.fdopen(out_r, "rb"),
                            os.fdopen(err_r, "rb"), status_r, self.pid)
 
@@ -536,6 +553,8 @@ class Zygote:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+#: How many supervisors this process's zygotes forked (tests check that a warm run was warm).
+forked_supervisors = 0
 _pool: dict[tuple[str, tuple[str, ...]], Zygote] = {}
 _failed: set[tuple[str, tuple[str, ...]]] = set()
 _pool_lock = threading.Lock()
@@ -566,6 +585,10 @@ def zygote_for(python: str, preload: Sequence[str], env_for: Callable[[str, str]
 
             shutil.rmtree(root, ignore_errors=True)
             raise
+        if not _pool:
+            import atexit
+
+            atexit.register(shutdown)  # idempotent: shutdown() of an empty pool does nothing
         _pool[key] = zygote
         return zygote
 
