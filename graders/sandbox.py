@@ -157,7 +157,9 @@ class ProcessSpec:
     replaced by the harness and ``harness`` is its ``(entry, args)``. ``pass_fds`` are descriptors
     of ours the process inherits (closed on our side once the run starts); ``link_fd``, one of them,
     is a harness process's link to a learner worker (its entry gets a ``graders.measurer.Worker``).
-    ``readonly_proc`` gives a learner process a read-only ``/proc`` where the OS permits.
+    ``readonly_proc`` gives a learner process a read-only ``/proc`` where the OS permits. ``env`` and
+    ``argv`` are never secret: with the warm start (``graders.zygote``) they are in the part of the
+    plan every forked process of the run holds; ``stdin`` is where a secret goes.
     """
 
     name: str
@@ -484,12 +486,16 @@ class Sandbox:
     def _warm_supervisor(self, preload: tuple[str, ...], handed: list[int]) -> _Supervisor | None:
         """A supervisor forked by this process's zygote for ``preload``; None when there is none to
         be had (it could not start, or died): the run then starts cold."""
-        from graders.zygote import ZygoteUnavailable, zygote_for
+        from graders.zygote import ZygoteUnavailable, drop, zygote_for
 
         try:
             zygote = zygote_for(self.python, preload, lambda home, tmp: clean_env(home=Path(home), tmp=Path(tmp)))
+        except ZygoteUnavailable:
+            return None
+        try:
             return zygote.spawn_supervisor(handed)
         except ZygoteUnavailable:
+            drop(zygote)  # stopped or dead (a learner process can signal it): a new one next time
             return None
 
     def _supervise(self, plan: dict[str, Any], read_fd: int, handed: list[int],

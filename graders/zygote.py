@@ -61,8 +61,8 @@ from typing import IO, Any, NoReturn
 
 from graders.privileges import make_undumpable
 
-__all__ = ["ENV_SWITCH", "ForkedPopen", "WarmProcess", "Zygote", "ZygoteUnavailable", "enabled", "fork_argv",
-           "shutdown", "zygote_for"]
+__all__ = ["ENV_SWITCH", "ForkedPopen", "WarmProcess", "Zygote", "ZygoteUnavailable", "drop", "enabled",
+           "fork_argv", "shutdown", "zygote_for"]
 
 #: ``LLM_SPRINT_WARM_START=1`` turns the warm start on, ``0`` (or unset) leaves every run cold.
 ENV_SWITCH = "LLM_SPRINT_WARM_START"
@@ -322,7 +322,8 @@ def serve(sock: socket.socket, preload: Sequence[str]) -> None:
     import importlib
 
     try:
-        for name in preload:
+        # The supervisor each fork becomes, then what the runs' processes import.
+        for name in ("graders.supervisor", *preload):
             importlib.import_module(name)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -591,6 +592,17 @@ def zygote_for(python: str, preload: Sequence[str], env_for: Callable[[str, str]
             atexit.register(shutdown)  # idempotent: shutdown() of an empty pool does nothing
         _pool[key] = zygote
         return zygote
+
+
+def drop(zygote: Zygote) -> None:
+    """Forget and end ``zygote`` (it failed a request: stopped, or gone); the next warm run starts a new one."""
+    with _pool_lock:
+        for key, known in list(_pool.items()):
+            if known is zygote:
+                del _pool[key]
+    with contextlib.suppress(OSError):
+        zygote.proc.kill()
+    zygote.close()
 
 
 def shutdown() -> None:
