@@ -28,8 +28,9 @@ named fork-able (``python -I -m <module>``) with :class:`ForkedPopen`, and only 
   directory forgotten, and the command line a fresh one would show;
 * **it stays in the run's process tree**: the forked supervisor is the run's subreaper, network
   namespace and memory poller as before; the zygote itself dies with the tracker (its control
-  socket is its lifeline; a parent-death signal too when started from the main thread) and is
-  ended by :func:`shutdown` (registered at exit).
+  socket is its lifeline; a parent-death signal too when started from the main thread), is
+  ended by :func:`shutdown` (registered at exit), and ends by itself after ``IDLE_S`` with nothing
+  to fork (the next warm run starts a new one).
 
 If the zygote is gone or fails, the sandbox starts the run cold (:class:`ZygoteUnavailable`): a
 grading run gives the same results with the warm start off. What a fresh process computes at import
@@ -71,6 +72,7 @@ PR_SET_PDEATHSIG = 1
 _CMDLINE_ROOM = 160  # bytes of filler on the zygote's command line: room for a child's own
 _READY_TIMEOUT_S = 600.0
 _REQUEST_TIMEOUT_S = 30.0
+IDLE_S = 600.0  # a zygote with nothing to fork for this long ends (a dashboard left open keeps no 0.5 GB)
 
 
 class ZygoteUnavailable(Exception):
@@ -333,7 +335,10 @@ def serve(sock: socket.socket, preload: Sequence[str]) -> None:
     _send(sock, {"ready": True, "pid": os.getpid(), "threads": threads})
     children: dict[int, int] = {}  # supervisor pid → the descriptor its exit status is written to
     while True:
-        readable, _, _ = select.select([sock], [], [], 0.05 if children else None)
+        readable, _, _ = select.select([sock], [], [], 0.05 if children else IDLE_S)
+        if not readable and not children and not select.select([sock], [], [], 0)[0]:
+            _remove_own_folder()  # idle: give the memory back; the tracker starts a new one when it needs one
+            return
         for pid, status_fd in list(children.items()):
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
