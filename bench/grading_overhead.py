@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -258,14 +259,19 @@ def warm_vs_cold(runs: int) -> dict[str, float]:
     lib = REPO / "exercises" / "lora-finetune"
     for mode in ("cold", "warm"):
         os.environ["LLM_SPRINT_WARM_START"] = "1" if mode == "warm" else "0"
-        statuses: list[str] = []
+        results: list[Any] = []
 
-        def lora(into: list[str] = statuses) -> None:
+        def lora(into: list[Any] = results) -> None:
             into.append(grade(GradeTarget(ex, lib / ".meta" / "reference", lib), profile="cpu", seed=20261122,
-                              cuda=False).status)
+                              cuda=False))
 
         wall, cpu, _ = measured(lora)
-        assert statuses == ["pass"], f"the lora reference must pass {mode}: {statuses}"
+        (result,) = results
+        print(f"lora-finetune reference, {mode}: {result.status} — "
+              + ", ".join(f"{c.name}={c.status}" for c in result.checks) + " — "
+              + ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in result.metrics.items()),
+              flush=True)
+        assert result.status == "pass", f"the lora reference must pass {mode}: {result.message}"
         figures[f"lora_{mode}_s"], figures[f"lora_{mode}_cpu_s"] = wall, cpu
     os.environ.pop("LLM_SPRINT_WARM_START", None)
     zygote.shutdown()
