@@ -507,19 +507,22 @@ class Sandbox:
                     raise RunsStopped("runs are being stopped: this one was not started")
             if preload is not None:
                 proc = self._warm_supervisor(preload, handed)
-            with _live.lock:
+            with _live.lock:  # again: a stop may have come while a zygote started (stop_runs() did not see it)
+                if _live.stopping:
+                    if proc is not None:
+                        proc.send_signal(signal.SIGTERM)
+                        for stream in (proc.stdin, proc.stdout, proc.stderr):
+                            if stream is not None:
+                                stream.close()
+                        with contextlib.suppress(subprocess.TimeoutExpired):
+                            proc.wait(timeout=5)
+                    raise RunsStopped("runs are being stopped: this one was not started")
                 if proc is None:
                     proc = subprocess.Popen(
                         [self.python, "-I", "-m", "graders.supervisor"],
                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                         pass_fds=tuple(handed), start_new_session=True,
                     )
-                elif _live.stopping:  # stopped while the zygote started: stop_runs() did not see this one
-                    proc.send_signal(signal.SIGTERM)
-                    for stream in (proc.stdin, proc.stdout, proc.stderr):
-                        if stream is not None:
-                            stream.close()
-                    raise RunsStopped("runs are being stopped: this one was not started")
                 _live.supervisors.add(proc)
         finally:
             for fd in handed:  # only the run's processes hold the channel's write end and the worker link now
