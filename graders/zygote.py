@@ -35,7 +35,9 @@ named fork-able (``python -I -m <module>``) with :class:`ForkedPopen`, and only 
 If the zygote is gone or fails, the sandbox starts the run cold (:class:`ZygoteUnavailable`): a
 grading run gives the same results with the warm start off. What a fresh process computes at import
 time from its environment (a library's cache path derived from ``HOME``) is computed in the zygote
-with its own private ``HOME``/``TMPDIR`` — the one difference, written in docs/threat-model.md.
+with its own private ``HOME``/``TMPDIR`` and the sandbox's clean environment, not the run's: a kind
+whose processes set a variable a preloaded library reads at import (``OMP_NUM_THREADS``) in
+``ProcessSpec.env`` must not preload that library. docs/threat-model.md lists what differs.
 
 Standard library only (plus ``graders.privileges``): the supervisor imports it.
 """
