@@ -18,6 +18,11 @@
    cold and then warm from a zygote that has imported them — per run: wall time and CPU time (every
    process of the run, the tracker's included; the zygote's one-off imports printed apart).
 
+   The lora figures include its training: on a shared machine, torch's two intra-op threads spin
+   while waiting for a descheduled sibling, and the same 300 training steps measured 2.9–23.6 s of CPU
+   run to run (0.43–0.49 s with one thread) — noise larger than the imports saved. For comparable
+   figures run this part with ``OMP_NUM_THREADS=1`` (the sandbox passes it through to every run).
+
 Usage: python bench/grading_overhead.py [--n 8] [--only warm|overhead]. Last line: key=value pairs.
 """
 
