@@ -4,10 +4,13 @@
 * ``naive`` — textbook attention, the grader's baseline (materialises ``[L, L]`` twice);
 * ``sdpa`` — ``torch.nn.functional.scaled_dot_product_attention`` (PyTorch's fused CPU kernel).
 
-Each (attention, length) runs in a fresh process, measured the way the ``attention`` grader
-measures (``graders.kinds.attention_child.PeakMemory``: the kernel's peak-RSS mark reset right
-before the first call, so the figure is exact): first call → extra peak memory; then the best of
-three more calls → time. Non-causal, float32, batch 1, torch's default thread count.
+Each (attention, length) runs in a fresh process, its memory read with the instrument the
+``attention`` grader's measurer uses (``graders.measurer.PeakMemory``: the kernel's peak-RSS mark
+reset right before the first call, so the figure is exact — here on this process itself, where the
+grader reads a learner worker from outside): first call → extra peak memory; then the best of three
+more calls → time. Non-causal, float32, batch 1, torch's default thread count. (The grader's own
+timing goes through its worker link — inputs sent → output received — and so adds the transfer of
+the tensors to both sides of its ratio; this bench times the bare calls.)
 
     python bench/attention.py [--lengths 1024 2048 4096]
 
@@ -39,7 +42,7 @@ HEADS, HEAD_DIM = 8, 64
 def _attention_fn(impl: str) -> Any:
     import torch
 
-    from graders.kinds.attention_child import naive_attention
+    from graders.kinds.attention_adapter import naive_attention
 
     if impl == "naive":
         return naive_attention
@@ -55,20 +58,22 @@ def _attention_fn(impl: str) -> Any:
 
 def measure_one(impl: str, length: int) -> dict[str, Any]:
     """In this (fresh) process: extra peak memory of the first call, then the best of three."""
+    import os
+
     import torch
 
-    from graders.kinds.attention_child import PeakMemory, _warm_up
+    from graders.kinds.attention_adapter import warm_up
+    from graders.measurer import PeakMemory
 
     gen = torch.Generator().manual_seed(0)
     q, k, v = (torch.randn(1, HEADS, length, HEAD_DIM, generator=gen) for _ in range(3))
     fn = _attention_fn(impl)
-    _warm_up()
+    warm_up()
     fn(q[:, :, :64], k[:, :, :64], v[:, :, :64])  # this implementation's own one-time costs
-    peak = PeakMemory()
-    peak.start()
-    out = fn(q, k, v)
-    extra = peak.stop()
-    del out
+    with PeakMemory(os.getpid()) as peak:
+        out = fn(q, k, v)
+        del out
+    extra = peak.extra_bytes
     best = float("inf")
     for _ in range(3):
         t0 = time.perf_counter()

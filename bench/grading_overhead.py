@@ -2,8 +2,8 @@
 
 1. Sandbox overhead, before and after the worker/measurer split (issue 13), in the same run:
    * *one process*: a no-op child entry point through the full sandbox (supervisor, namespace,
-     harness, authenticated channel) — how every kind measured before, and how the kinds not yet
-     moved still do;
+     harness, authenticated channel) — how every kind measured before issue 13 (no kind of the
+     library runs the learner's code this way any more);
    * *measurer + worker*: ``Sandbox.measure`` with the smallest measurer (graders.measurer:probe)
      calling a no-op learner function in the learner worker — two processes, the link's greeting
      and one call;

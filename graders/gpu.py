@@ -24,8 +24,8 @@ from graders.sandbox import Limits
 
 _T = TypeVar("_T")
 
-__all__ = ["DEVICE", "EVAL_BATCH", "fingerprint", "gpu_limits", "load_or_fault", "model_folder", "peak_bytes",
-           "release", "reset_peak"]
+__all__ = ["DEVICE", "EVAL_BATCH", "fingerprint", "gpu_limits", "load_or_fault", "load_or_raise", "model_folder",
+           "peak_bytes", "release", "reset_peak"]
 
 # Where the gpu children put the models. Always "cuda" when grading; the tests set "cpu" to run the
 # very same parent and child code on a machine without a GPU.
@@ -144,8 +144,22 @@ def load_or_fault(channel: Channel, path: str, load: Callable[[], _T]) -> _T | N
     try:
         return load()
     except Exception as exc:  # transformers raises OSError, ValueError, KeyError … for a bad folder
-        first = (str(exc).strip().splitlines() or [""])[0][:300]
-        channel.fault(f"the model in {path} could not be loaded ({type(exc).__name__}: {first}); check the "
-                      "folder set in [grading.gpu_models] of sprint.toml: a causal LM with config.json, "
-                      "*.safetensors and its tokenizer", status="error")
+        channel.fault(_unloadable(path, exc), status="error")
         return None
+
+
+def load_or_raise(path: str, load: Callable[[], _T]) -> _T:
+    """``load()``; a folder that does not load raises a :class:`~graders.faults.LearnerFault`
+    (``error``) naming it — for a measurer, where an uncaught learner fault ends the run."""
+    from graders.faults import LearnerFault
+
+    try:
+        return load()
+    except Exception as exc:  # transformers raises OSError, ValueError, KeyError … for a bad folder
+        raise LearnerFault(_unloadable(path, exc), status="error") from None
+
+
+def _unloadable(path: str, exc: Exception) -> str:
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return (f"the model in {path} could not be loaded ({type(exc).__name__}: {first}); check the folder set in "
+            "[grading.gpu_models] of sprint.toml: a causal LM with config.json, *.safetensors and its tokenizer")

@@ -60,8 +60,8 @@ from graders.faults import LearnerFault, LearnerRaised
 if TYPE_CHECKING:
     from graders.harness.channel import Channel
 
-__all__ = ["DEFAULT_MAX_REPLY_BYTES", "LearnerFault", "LearnerRaised", "PeakMemory", "ProbeJob", "Service",
-           "ServiceRefused", "Worker", "expect", "probe"]
+__all__ = ["DEFAULT_MAX_REPLY_BYTES", "LearnerFault", "LearnerRaised", "Mapping_", "PeakMemory", "ProbeJob", "Resident",
+           "Service", "ServiceRefused", "Worker", "expect", "probe"]
 
 T = TypeVar("T")
 DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024
@@ -176,10 +176,14 @@ class Worker:
     later request, and the run's result, become a fault (:attr:`stopped`).
     """
 
-    def __init__(self, sock: socket.socket, *, timeout_s: float, info: Mapping[str, Any]) -> None:
+    def __init__(self, sock: socket.socket, *, timeout_s: float, info: Mapping[str, Any],
+                 run_root: int | None = None) -> None:
         self._sock = sock
         self.timeout_s = timeout_s
         self.pid: int = int(info["pid"])
+        #: The run's supervisor (the measurer's parent), when the harness made this handle: every
+        #: other process below it is a learner process of the run (see :meth:`learner_pids`).
+        self.run_root = run_root
         #: What holds in the worker (graders.privileges.isolation), reported before any learner code ran.
         self.isolation: dict[str, Any] = dict(info.get("isolation") or {})
         self.last_seconds: float = 0.0
@@ -200,8 +204,10 @@ class Worker:
         return self._stopped
 
     @classmethod
-    def connect(cls, fd: int, *, timeout_s: float) -> Worker:
-        """Take the link on ``fd`` and greet the worker (it imports no learner code before this)."""
+    def connect(cls, fd: int, *, timeout_s: float, run_root: int | None = None) -> Worker:
+        """Take the link on ``fd`` and greet the worker (it imports no learner code before this).
+        ``run_root``: the run's supervisor, so that processes the learner's code starts — even ones
+        that leave the worker's tree — count in :meth:`memory` and :meth:`resident`."""
         sock = socket.socket(fileno=fd)
         os.set_inheritable(fd, False)
         deadline = time.monotonic() + min(timeout_s, _HELLO_TIMEOUT_S)
@@ -213,7 +219,7 @@ class Worker:
         if hello.get("op") != "hello" or hello.get("version") != wire.PROTOCOL_VERSION \
                 or not isinstance(hello.get("pid"), int):
             raise LearnerFault(f"the grader's worker process answered {str(hello)[:120]!r} to its greeting")
-        return cls(sock, timeout_s=timeout_s, info=hello)
+        return cls(sock, timeout_s=timeout_s, info=hello, run_root=run_root)
 
     # --- requests -----------------------------------------------------------------------------
 
@@ -269,10 +275,46 @@ class Worker:
                                detail="worker-ended") from exc
 
     def memory(self, *, interval_s: float = 0.001) -> PeakMemory:
-        """``with worker.memory() as peak: worker.call(...)`` — the worker's peak memory during the
-        block, measured from outside (see :class:`PeakMemory`)."""
+        """``with worker.memory() as peak: worker.call(...)`` — the peak memory of the worker and of
+        every other learner process of the run during the block, measured from outside (see
+        :class:`PeakMemory`)."""
         return PeakMemory(self.pid, proc_writable=bool(self.isolation.get("proc_writable", True)),
-                          interval_s=interval_s)
+                          interval_s=interval_s, others=self.other_learner_pids)
+
+    def other_learner_pids(self) -> list[int]:
+        """Every learner process of the run but the worker: its descendants, and — with
+        :attr:`run_root` — whatever else runs below the supervisor (a process that double-forked
+        or called ``setsid()`` is re-parented there) except this measurer and what it started."""
+        import psutil
+
+        found: set[int] = set()
+        with contextlib.suppress(psutil.Error):
+            found |= {p.pid for p in psutil.Process(self.pid).children(recursive=True)}
+        if self.run_root is not None:
+            try:
+                below = psutil.Process(self.run_root).children(recursive=True)
+            except psutil.Error:
+                below = []
+            ours = {os.getpid()}
+            with contextlib.suppress(psutil.Error):
+                ours |= {p.pid for p in psutil.Process().children(recursive=True)}
+            found |= {p.pid for p in below} - ours
+        found.discard(self.pid)
+        return sorted(found)
+
+    def learner_pids(self) -> list[int]:
+        """The worker and :meth:`other_learner_pids`."""
+        return [self.pid, *self.other_learner_pids()]
+
+    def resident(self, *, keep: frozenset[Mapping_] = frozenset()) -> Resident:
+        """What the run's learner processes hold in memory right now, read from outside
+        (``/proc/<pid>/smaps``; see :class:`Resident`). ``keep``: file mappings (from an earlier
+        reading's :attr:`Resident.mappings`) whose clean pages are the grader's and not counted."""
+        try:
+            return Resident.read(self.learner_pids(), keep=keep)
+        except (OSError, ValueError) as exc:
+            raise LearnerFault("the process running your code ended while the grader measured it",
+                               detail="worker-ended") from exc
 
     def close(self) -> None:
         """End the worker (it exits at once) and restore the signal handlers this handle replaced."""
@@ -411,21 +453,25 @@ class PeakMemory:
     ≥ 0), ``method``, ``samples``.
     """
 
-    def __init__(self, pid: int, *, proc_writable: bool = True, interval_s: float = 0.001) -> None:
+    def __init__(self, pid: int, *, proc_writable: bool = True, interval_s: float = 0.001,
+                 others: Callable[[], list[int]] | None = None) -> None:
         self.pid = pid
+        self._others = others
+        self._other_marks: dict[int, int] = {}  # pid → the highest mark seen
+        self._other_reset: set[int] = set()  # pids whose own high-water mark covers the window
         self.interval_s = interval_s
         self.proc_writable = proc_writable
         self.method = ""
         self.baseline_bytes = 0
         self.peak_bytes = 0
         self.samples = 0
-        self._children_peak = 0
         self._hwm_seen = 0
         self._tampered: str | None = None
         self._use_hwm = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._procfs = sys.platform.startswith("linux") and os.path.exists(f"/proc/{pid}/status")
+        self._before: set[int] = set()
 
     @property
     def extra_bytes(self) -> int:
@@ -457,6 +503,7 @@ class PeakMemory:
             self.method = (f"VmHWM reset from outside ({guarded})" if reset else
                            f"RSS sampled every {self.interval_s * 1e3:g} ms from outside (clear_refs refused)")
             self._use_hwm = reset
+            self._open_others()
         else:
             import psutil
 
@@ -471,7 +518,7 @@ class PeakMemory:
             self._thread.join()
         with contextlib.suppress(OSError, KeyError):
             self._observe(final=True)
-        self.peak_bytes = self._hwm_seen + self._children_peak
+        self.peak_bytes = self._hwm_seen + sum(self._other_marks.values())
         if self._tampered and exc_type is None:
             raise LearnerFault(self._tampered)
 
@@ -482,13 +529,38 @@ class PeakMemory:
         except psutil.Error:
             return 0
 
-    def _children_rss(self) -> int:
+    def _other_pids(self) -> list[int]:
+        if self._others is not None:
+            return self._others()
         import psutil
 
         try:
-            return int(sum(p.memory_info().rss for p in psutil.Process(self.pid).children(recursive=True)))
+            return [p.pid for p in psutil.Process(self.pid).children(recursive=True)]
         except psutil.Error:
-            return 0
+            return []
+
+    def _open_others(self) -> None:
+        """Reset the high-water mark of every other learner process alive as the window opens."""
+        self._before = set(self._other_pids())
+        for pid in self._before:
+            try:
+                with open(f"/proc/{pid}/clear_refs", "w") as f:
+                    f.write("5")
+                self._other_reset.add(pid)
+            except OSError:
+                continue
+
+    def _observe_others(self) -> None:
+        for pid in self._other_pids():
+            try:
+                now = _status_kib(pid, "VmRSS", "VmHWM")
+            except OSError:
+                continue  # gone: its last mark stands
+            if "VmHWM" not in now or "VmRSS" not in now:
+                continue  # a zombie (its memory is gone; its last mark stands) — not the end of sampling
+            hwm = pid in self._other_reset or pid not in self._before  # its own mark covers the window
+            mark = now["VmHWM"] if hwm else now["VmRSS"]
+            self._other_marks[pid] = max(self._other_marks.get(pid, 0), mark)
 
     def _observe(self, *, final: bool = False) -> None:
         self.samples += 1
@@ -504,8 +576,8 @@ class PeakMemory:
             self._tampered = (f"your code reset its process's memory high-water mark (/proc/self/clear_refs) while "
                               f"the grader measured it ({self._hwm_seen / 1e6:.0f} MB → {mark / 1e6:.0f} MB)")
         self._hwm_seen = max(self._hwm_seen, mark)
-        if final or self.samples % 20 == 0:
-            self._children_peak = max(self._children_peak, self._children_rss())
+        if final or self.samples % 5 == 0:
+            self._observe_others()
 
     def _sample(self) -> None:
         while not self._stop.wait(self.interval_s):
@@ -513,6 +585,108 @@ class PeakMemory:
                 self._observe()
             except (OSError, KeyError):
                 return  # the worker ended: the last mark stands
+
+
+#: A file mapping of a process: (pid, start address, offset in the file, path).
+Mapping_ = tuple[int, int, int, str]
+_elf: dict[str, bool] = {}
+
+
+def _is_elf(path: str) -> bool:
+    """True for an ELF image (a shared library or executable): its clean mapped pages are code."""
+    if path not in _elf:
+        try:
+            with open(path, "rb") as f:
+                _elf[path] = f.read(4) == b"\x7fELF"
+        except OSError:
+            _elf[path] = False
+    return _elf[path]
+
+
+class Resident:
+    """What a set of processes holds in memory, read from outside (``/proc/<pid>/smaps``).
+
+    Every resident page counts — anonymous memory, shared memory, pages of any file the process
+    mapped, and pages it copied on write — except the *clean* pages of ELF images (shared libraries:
+    code the process runs, which grows with the code paths it takes, not with what it stores) and of
+    the file mappings named in ``keep`` (the grader's own, recorded before any learner code ran: e.g.
+    model tensors it mapped from a file). ``bytes`` is the total; ``mappings`` every file mapping seen,
+    so a later reading can ``keep`` some of them (:meth:`mappings_of`). Without ``/proc`` (macOS) it
+    is the processes' RSS (psutil), shared libraries included — ``method`` says which.
+    """
+
+    def __init__(self, total: int, mappings: frozenset[Mapping_], pids: tuple[int, ...], method: str) -> None:
+        self.bytes = total
+        self.mappings = mappings
+        self.pids = pids
+        self.method = method
+
+    def mappings_of(self, path: str) -> frozenset[Mapping_]:
+        """The file mappings of ``path`` in this reading."""
+        return frozenset(m for m in self.mappings if m[3] == path)
+
+    @classmethod
+    def read(cls, pids: list[int], *, keep: frozenset[Mapping_] = frozenset()) -> Resident:
+        """Read ``pids`` now. The first must be readable (``OSError`` otherwise); the others may have
+        ended since they were listed."""
+        if not (sys.platform.startswith("linux") and os.path.exists(f"/proc/{pids[0]}/smaps")):
+            import psutil
+
+            total = 0
+            for i, pid in enumerate(pids):
+                try:
+                    total += int(psutil.Process(pid).memory_info().rss)
+                except psutil.Error:
+                    if i == 0:
+                        raise OSError(f"process {pid} is gone") from None
+            return cls(total, frozenset(), tuple(pids), "RSS of the learner's processes (no /proc: libraries count)")
+        total = 0
+        mappings: set[Mapping_] = set()
+        for i, pid in enumerate(pids):
+            try:
+                got, seen = _smaps_bytes(pid, keep)
+            except OSError:
+                if i == 0:
+                    raise
+                continue
+            total += got
+            mappings |= seen
+        return cls(total, frozenset(mappings), tuple(pids),
+                   "resident pages of the learner's processes from /proc/<pid>/smaps (library code and the "
+                   "grader's own file mappings left out)")
+
+
+def _smaps_bytes(pid: int, keep: frozenset[Mapping_]) -> tuple[int, set[Mapping_]]:
+    total = 0
+    seen: set[Mapping_] = set()
+    current: Mapping_ | None = None
+    rss = anonymous = 0
+
+    def close() -> int:
+        if current is None:
+            return 0
+        if current[3].startswith("/") and (current in keep or _is_elf(current[3])):
+            return anonymous  # only the pages it copied on write (dirtied) are its own
+        return rss
+
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head, _, rest = line.partition(" ")
+            if head.endswith(":"):
+                if head == "Rss:":
+                    rss = int(rest.split()[0]) * 1024
+                elif head == "Anonymous:":
+                    anonymous = int(rest.split()[0]) * 1024
+                continue
+            total += close()
+            fields = line.split(None, 5)  # start-end perms offset dev inode [path]
+            path = fields[5].strip() if len(fields) > 5 else ""
+            current = (pid, int(fields[0].partition("-")[0], 16), int(fields[2], 16), path)
+            if path.startswith("/"):
+                seen.add(current)
+            rss = anonymous = 0
+    total += close()
+    return total, seen
 
 
 class ProbeJob(TypedDict):

@@ -38,7 +38,8 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 __all__ = ["DTYPES", "MAX_FRAME_BYTES", "MAX_JSON_BYTES", "PROTOCOL_VERSION", "Array", "Closed", "Malformed",
-           "Opaque", "Timeout", "TooLarge", "WireError", "decode", "encode", "receive", "send"]
+           "Opaque", "Timeout", "TooLarge", "WireError", "decode", "encode", "encode_parts", "receive", "send",
+           "send_parts"]
 
 PROTOCOL_VERSION = 1
 MAGIC = b"LSW"
@@ -213,10 +214,17 @@ def _opaque(value: Any) -> dict[str, Any]:
 def encode(message: dict[str, Any]) -> bytes:
     """One frame holding ``message``. Tensors and ndarrays become arrays; anything that is not JSON
     becomes an :class:`Opaque` (so a learner's odd return value is reported, not a crash)."""
+    return b"".join(encode_parts(message))
+
+
+def encode_parts(message: dict[str, Any]) -> list[bytes]:
+    """The frame of :func:`encode` as pieces to send one after another (header and JSON, then each
+    array's bytes): a large array is not copied again into one buffer — what a memory measurement
+    that ends when the reply has arrived would otherwise count against the learner."""
     blobs: list[bytes] = []
     body = json.dumps(_to_json(message, blobs, [0], 0), allow_nan=True, separators=(",", ":")).encode()
-    blob = b"".join(blobs)
-    return HEADER.pack(MAGIC, PROTOCOL_VERSION, len(body), len(blob)) + body + blob
+    size = sum(len(b) for b in blobs)
+    return [HEADER.pack(MAGIC, PROTOCOL_VERSION, len(body), size) + body, *blobs]
 
 
 def _check_header(header: bytes, max_bytes: int) -> tuple[int, int]:
@@ -277,7 +285,14 @@ def _decode_body(body: bytes, blob: memoryview) -> dict[str, Any]:
 
 def send(sock: socket.socket, message: dict[str, Any]) -> None:
     """Send one frame (blocking). ``OSError`` when the other end is gone."""
-    sock.sendall(encode(message))
+    send_parts(sock, encode_parts(message))
+
+
+def send_parts(sock: socket.socket, parts: list[bytes]) -> None:
+    """Send the pieces of one frame (:func:`encode_parts`) in order."""
+    for part in parts:
+        if part:
+            sock.sendall(part)
 
 
 def _read_exactly(sock: socket.socket, n: int, deadline: float | None) -> bytes:

@@ -161,17 +161,19 @@ def serve(sock: socket.socket, workdir: str) -> None:
         finally:
             _link["sock"] = _link["id"] = None
         try:
-            frame = wire.encode(reply)
+            parts = wire.encode_parts(reply)
         except Exception as exc:  # e.g. a dict subclass of the learner's whose items() raises
             message = f"what your code returned could not be sent to the grader ({type(exc).__name__}: {exc})"
-            frame = wire.encode({"id": reply["id"], "raised": {
+            parts = wire.encode_parts({"id": reply["id"], "raised": {
                 "type": type(exc).__name__, "status": "error", "detail": "", "not_implemented": False,
                 "wrong_answer": True, "message": message}})
+        del reply  # the reply's arrays are no longer needed once encoded (a memory window may be open)
         try:
             with _ask_lock:  # not in the middle of a service request of one of the learner's threads
-                sock.sendall(frame)
+                wire.send_parts(sock, parts)
         except OSError:
             return
+        del parts
 
 
 def main(argv: list[str]) -> int:

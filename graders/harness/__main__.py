@@ -43,7 +43,8 @@ def main() -> int:
         if payload.get("link_fd") is not None:
             from graders.measurer import Worker
 
-            extra.append(Worker.connect(int(payload["link_fd"]), timeout_s=float(payload.get("wall_s", 120.0))))
+            extra.append(Worker.connect(int(payload["link_fd"]), timeout_s=float(payload.get("wall_s", 120.0)),
+                                        run_root=os.getppid()))  # the supervisor: the run's processes are below it
         entry(payload.get("args", {}), channel, *extra)
         if extra and extra[0].stopped:  # stopped after its last request: the result it sent is void
             from graders.measurer import STOPPED

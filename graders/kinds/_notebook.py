@@ -1,14 +1,14 @@
-"""Notebooks for the ``notebook`` and ``project`` kinds: read them (parent side), run them (child side).
+"""Notebooks for the ``notebook`` and ``project`` kinds: read them (parent side), run them (worker side).
 
 Parent side — safe on untrusted files, nothing is executed, standard library only:
 
 * :func:`read_cells` — the cells of an ``.ipynb`` as ``(cell_type, source)`` pairs;
 * :func:`imported_modules` — the top-level modules the code cells import (``ast``, magics stripped).
 
-Child side — :class:`NotebookRun`, used *inside the sandbox* (``graders.kinds.notebook_child``,
-``graders.kinds.project_child``). It executes the notebook with nbclient in a fresh ``python3``
-ipykernel whose working directory is the run folder, so the kernel is a child of the sandboxed
-process: the sandbox's wall-clock, CPU and memory limits and its network isolation cover it. The
+Worker side — :class:`NotebookRun`, used *inside the learner worker* (``graders.kinds.notebook_adapter``,
+driven by the trusted ``graders.kinds.notebook_measure``). It executes the notebook with nbclient in
+a fresh ``python3`` ipykernel whose working directory is the run folder, so the kernel is a child of
+the worker: the sandbox's wall-clock, CPU and memory limits and its network isolation cover it. The
 kernel talks to nbclient over Unix sockets in a private temporary folder (IPC transport), not TCP.
 Each cell has ``cell_timeout`` seconds and the whole notebook ``total_timeout``; a cell that
 raises stops the run and is reported with its number, the exception and the line that raised.
@@ -99,7 +99,7 @@ def missing_tools() -> str | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Child side: running
+# Worker side: running
 # --------------------------------------------------------------------------------------------
 
 
@@ -126,7 +126,7 @@ class CellFailure:
 
 @dataclass
 class NotebookRun:
-    """Execute a notebook in a fresh kernel (child side; see the module docstring).
+    """Execute a notebook in a fresh kernel (worker side; see the module docstring).
 
     Usage::
 

@@ -1,41 +1,45 @@
 """Kind ``attention``: the learner's tiled attention, measured for exactness, memory and honesty.
 
 The learner writes ``attention(q, k, v, causal=False)`` (``[batch, heads, len, head_dim]``
-float32). Each grading run starts fresh sandboxed processes (``graders.kinds.attention_child``):
+float32). Every number is computed by a trusted *measurer* (``graders.kinds.attention_measure``);
+the learner's code runs only in a *learner worker* beside it, which receives the arguments of each
+call and nothing else — no seed, no expected output, no result channel (docs/writing-a-grader.md §2).
+Three runs (``Sandbox.measure``), each with a fresh worker:
 
 1. **check** — ten random cases drawn from the run's seed (odd lengths, which no power-of-two block
    size divides; query length ≠ key length both ways; causal and not, the causal mask aligned
    bottom-right; a one-query decode step; head sizes 16–128; large logits; non-contiguous
-   inputs), each compared with a float64 reference → ``max_abs_error``; then it is timed against
-   naive attention at ``speed_seq`` tokens (best of three, interleaved) → ``speed_vs_naive``
-   (naive time / yours; > 1 is faster).
-   **model** — only once that worked: the function replaces the attention of the tiny Llama of
-   ``graders.tinymodels`` (the default recipe, built once and cached by a trusted subprocess —
-   no learner code runs there) through transformers' attention interface, and the logits on two
-   unpadded sequences of 257–383 tokens are compared with the model's own (sdpa) →
-   ``model_logits_match`` (max \\|Δlogit\\| ≤ ``logits_tolerance``, 1e-3 by default) and
-   ``logits_max_abs_error``. If the model cannot be built here the check is pending, with why.
-2. **memory**, twice, each in a *fresh* process — once with naive attention, once with the
-   learner's function — at ``[1, heads, memory_seq, head_dim]`` (8 × 4096 × 64: naive needs
-   ≈1.1 GB for scores and probabilities). Inputs are made and torch is warmed up on tiny inputs
-   *before* the window opens; then the kernel's high-water mark is reset (``/proc/self/clear_refs``
-   ← 5, so ``VmHWM`` = current RSS), the learner's module is imported and called once, and
-   ``VmHWM − RSS at the start`` is the call's extra peak → ``extra_memory``; the learner's over
-   naive's is ``memory_ratio``. This is exact, not sampled (where ``clear_refs`` is unavailable,
-   RSS is sampled every 0.5 ms). A fresh process per measurement keeps earlier calls' freed but
-   still-mapped memory from hiding a peak; importing inside the window makes memory grabbed at
-   import time count. 16 random rows of the result are checked against an exact computation.
-3. **Fused kernels** are watched in every process that runs the learner's code, from before its
-   module is imported: a ``TorchFunctionMode`` sees every torch function called from Python
-   (``F.scaled_dot_product_attention`` under any alias, ``torch._scaled_dot_product_*``,
-   ``multi_head_attention_forward``, flex attention …); during the correctness cases and the model
-   forward a ``TorchDispatchMode`` also sees every aten op that reaches the dispatcher (even with
-   torch functions disabled); and an import hook refuses ``flash_attn`` / ``xformers`` / …
-   imported from the learner's files. Calls are recorded, not refused, so such code fails
-   ``no_fused_kernel`` and nothing else.
+   inputs), each compared in the measurer with a float64 reference → ``max_abs_error``; then it is
+   timed against naive attention at ``speed_seq`` tokens — both through the same adapter call, as
+   the measurer sees it (inputs sent → output received), interleaved, best of three →
+   ``speed_vs_naive`` (naive time / yours; > 1 is faster).
+   **model** — only once that worked: the tiny Llama of ``graders.tinymodels`` (built once by a
+   trusted subprocess) runs *in the measurer*, each of its attention calls answered by the learner's
+   function in the worker through transformers' attention interface, and its logits on two unpadded
+   sequences of 257–383 tokens are compared with the model's own (sdpa) → ``model_logits_match``
+   (max |Δlogit| ≤ ``logits_tolerance``, 1e-3 by default) and ``logits_max_abs_error``. If the
+   model cannot be built here the check is pending, with why.
+2. **memory**, twice, each with a fresh worker — once naive attention (in an empty folder), once
+   the learner's function — at ``[1, heads, memory_seq, head_dim]`` (8 × 4096 × 64: naive needs
+   ≈1.1 GB for scores and probabilities). The inputs are sent and torch is warmed up *before* the
+   window opens; the measurer then resets the worker's kernel high-water mark from outside and reads
+   it when the output has arrived (``worker.memory()``; every other learner process of the run is
+   counted too), the learner's module being imported inside the window → ``extra_memory``; the
+   learner's over naive's is ``memory_ratio``. A few random rows of the output are then checked in
+   the measurer: memory is credited only for a correct result.
+3. **No fused kernel** (``no_fused_kernel``) has two halves, and fails if either finds one: a
+   static scan of the learner's files by this process, before the runs and over each run's folder
+   after it (``graders.kinds.attention_scan``: imports of flash-attn/xformers/``torch.nn.attention``,
+   library kernels by name or in a looked-up string, code it cannot follow such as ``exec`` or
+   ``getattr`` with a computed name), and a watch in the worker from before the learner's module is
+   imported (``graders.kinds.attention_adapter.FusedKernelWatch``: every torch function called from
+   Python, every aten op during the cases and the model, ``import flash_attn`` …). The watch runs in
+   the learner's process, where code can switch it off; the scan cannot be tampered with but is
+   fooled by a name built at run time — only code that does both passes (docs/threat-model.md).
 4. **gpu profile** — ``peak_vram_32k``: one training step of the tiny Llama stretched to 32k
    tokens with ``attn_implementation="flash_attention_2"``, peak VRAM from
-   ``torch.cuda.max_memory_allocated``. Without CUDA it is ``pending`` with the reason.
+   ``torch.cuda.max_memory_allocated`` (a trusted run: no learner code). Without CUDA it is
+   ``pending`` with the reason.
 """
 
 from __future__ import annotations
@@ -43,17 +47,22 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from graders.contract import GradeContext, Grader, Measurements, Metric
 from graders.faults import record_run_fault
-from graders.sandbox import Limits, RunOutcome
+from graders.sandbox import Limits, ProcessSpec, RunOutcome
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from graders.kinds.attention_measure import CaseResult, MemoryReport, ModelResult
 
 __all__ = ["AttentionGrader", "AttentionParams"]
 
-_CHILD = "graders.kinds.attention_child"
+_MEASURE = "graders.kinds.attention_measure"
 
 
 class AttentionParams(BaseModel):
@@ -92,88 +101,116 @@ class AttentionGrader(Grader):
     )
 
     def measure(self, ctx: GradeContext) -> Measurements:
+        from graders.kinds.attention_measure import CheckJob, CheckReport, MemoryJob, MemoryReport
+        from graders.kinds.attention_scan import scan_folder
+        from graders.measurer import expect
+
         params = ctx.params
         assert isinstance(params, AttentionParams)
         m = Measurements()
         if not (ctx.learner_dir / f"{params.module}.py").is_file():
             m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
             return m
-        calls: dict[str, int] = {}
-        imports: set[str] = set()
-        base = {"module": params.module, "function": params.function, "seed": ctx.seed}
+        watched: dict[str, int] = {}  # what the watch in the learner's process saw
+        scanned = scan_folder(ctx.learner_dir)  # what this process reads in the learner's files
 
-        # 1. Correctness and speed.
+        # 1. Correctness, speed and (only once the function works) the tiny Llama.
+        model_path = _tiny_model(params, m) if params.model_check else None
+        job = CheckJob(module=params.module, function=params.function, seed=ctx.seed, speed_seq=params.speed_seq,
+                       heads=params.heads, head_dim=params.head_dim, model_path=model_path,
+                       logits_tolerance=params.logits_tolerance)
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
-            run = ctx.sandbox.call(f"{_CHILD}:check", {**base, "speed_seq": params.speed_seq, "heads": params.heads,
-                                                      "head_dim": params.head_dim}, workdir=work)
+            run = ctx.sandbox.measure(f"{_MEASURE}:check", job, workdir=work)
+            scanned += _written(work, ctx.learner_dir)
         m.log = run.log()
         if record_run_fault(m, run):
             return m
-        data = run.result or {}
-        _merge(calls, imports, data)
-        _set_cases(m, data.get("cases", []))
-        speed = data.get("speed") or {}
-        if speed.get("learner_s"):
+        report = expect(run.result, CheckReport, what="the attention measurer's report")
+        _merge(watched, report["fused"])
+        _set_cases(m, report["cases"])
+        speed = report["speed"]
+        if speed is not None and speed["learner_s"] and speed["naive_s"]:
             m.set("speed_vs_naive", speed["naive_s"] / speed["learner_s"],
                   f"{speed['learner_s'] * 1e3:.0f} ms vs naive {speed['naive_s'] * 1e3:.0f} ms at "
-                  f"{speed['seq']} tokens")
-        elif speed.get("problem"):
+                  f"{speed['seq']} tokens (as the grader's measurer sees each call)")
+        elif speed is not None and speed["problem"]:
             m.fault(f"timing at {params.speed_seq} tokens: your function {speed['problem']}",
                     checks=("speed_vs_naive",), status="fail")
-
-        # 2. Inside the tiny Llama (built once, by a trusted process, only once the function works).
-        model_path = _tiny_model(params, m) if params.model_check else None
         if model_path is not None:
-            with ctx.sandbox.workdir(ctx.learner_dir) as work:
-                run = ctx.sandbox.call(f"{_CHILD}:model", {**base, "model_path": model_path,
-                                                          "logits_tolerance": params.logits_tolerance}, workdir=work)
-            m.log = _join_logs(m.log, "model run", run.log())
-            if not record_run_fault(m, run, checks=("model_logits_match",),
-                                    prefix="the tiny Llama with your attention: "):
-                _merge(calls, imports, run.result or {})
-                _set_model(m, run.result, params.logits_tolerance)
+            _set_model(m, report["model"], params.logits_tolerance)
 
-        # 3. Memory: naive first (a trusted baseline, in an empty folder), then the learner's.
-        mem_args = {**base, "seq": params.memory_seq, "heads": params.heads, "head_dim": params.head_dim}
+        # 2. Memory: naive first (a trusted baseline, in an empty folder), then the learner's.
         limits = Limits(wall_s=min(ctx.sandbox.limits.wall_s, 180.0), cpu_s=ctx.sandbox.limits.cpu_s,
                         memory_bytes=ctx.sandbox.limits.memory_bytes, output_bytes=ctx.sandbox.limits.output_bytes)
+        base = MemoryJob(module=params.module, function=params.function, seq=params.memory_seq,
+                         heads=params.heads, head_dim=params.head_dim, impl="naive")
         with ctx.sandbox.workdir(None) as empty:
-            naive = ctx.sandbox.call(f"{_CHILD}:memory", {**mem_args, "impl": "naive"}, workdir=empty, limits=limits)
+            naive = ctx.sandbox.measure(f"{_MEASURE}:memory", base, workdir=empty, limits=limits)
         if naive.fault or not naive.result:
             raise RuntimeError(f"measuring naive attention failed: {naive.fault}\n{naive.log()}")
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
-            mine = ctx.sandbox.call(f"{_CHILD}:memory", {**mem_args, "impl": "learner"}, workdir=work, limits=limits)
+            mine = ctx.sandbox.measure(f"{_MEASURE}:memory", MemoryJob(**{**base, "impl": "learner"}), workdir=work,
+                                       limits=limits)
+            scanned += _written(work, ctx.learner_dir)
         m.log = _join_logs(m.log, "memory run", mine.log())
-        _set_memory(m, naive.result, mine, params)
-        if mine.result:
-            _merge(calls, imports, mine.result)
+        naive_report = expect(naive.result, MemoryReport, what="the attention measurer's naive memory report")
+        _merge(watched, _set_memory(m, naive_report, mine, params))
 
-        # No fused kernel, in any of the learner's runs.
-        found = [f"{name} (called {n}×)" for name, n in sorted(calls.items())]
-        found += [f"import {name}" for name in sorted(imports)]
+        # No fused kernel: the static scan (here) and the watch (in the learner's process) both clean.
+        found = [name if name.startswith("import ") else f"{name} (called {n}×)" for name, n in sorted(watched.items())]
+        found += [f"in your files: {f}" for f in dict.fromkeys(scanned)]
         m.set("no_fused_kernel", not found,
-              ("your code used a library attention kernel: " + "; ".join(found)
-               + " — this exercise is to write the tiled loop yourself") if found else "")
+              ("your code used a library attention kernel, or code the grader cannot check: " + "; ".join(found[:6])
+               + (f" (and {len(found) - 6} more)" if len(found) > 6 else "")
+               + " — this exercise is to write the tiled loop yourself, in plain PyTorch") if found else
+              "none in your files (read by the grader) nor among the calls watched while it ran")
 
-        # 4. gpu profile: a 32k training step through flash-attn.
+        # 3. gpu profile: a 32k training step through flash-attn.
         if ctx.profile == "gpu":
             _gpu_step(ctx, m, params, model_path)
         return m
 
 
-def _set_cases(m: Measurements, cases: list[dict[str, Any]]) -> None:
+def _written(work: Path, original: Path) -> list[str]:
+    """Scan findings in the code files a run left in its folder (and its private home and temporary
+    folders) that the learner's folder did not have as they are: code written at run time is read too."""
+    from graders.kinds.attention_scan import COMPILED_SUFFIXES, scan_folder
+
+    root = work.parent
+    changed: set[Path] = set()
+    for path in root.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        if path.suffix != ".py" and path.suffix.lower() not in COMPILED_SUFFIXES:
+            continue
+        try:
+            rel = path.relative_to(work)
+        except ValueError:
+            changed.add(path)  # in the run's home or temporary folder
+            continue
+        before = original / rel
+        try:
+            same = before.is_file() and before.read_bytes() == path.read_bytes()
+        except OSError:
+            same = False
+        if not same:
+            changed.add(path)
+    return [f"written while it ran: {f}" for f in scan_folder(root, only=changed)] if changed else []
+
+
+def _set_cases(m: Measurements, cases: list[CaseResult]) -> None:
     if not cases:
         m.fault("no case was compared", checks=("max_abs_error",))
         return
-    broken = [c for c in cases if c.get("error") is None]
+    broken = [c for c in cases if c["error"] is None]
     if broken:
         shown = "; ".join(f"{c['name']} ({_shape(c)}): {c['problem']}" for c in broken[:3])
         m.set("max_abs_error", None, f"{len(broken)} of {len(cases)} cases could not be compared — {shown}")
         return
-    worst = max(cases, key=lambda c: float(c["error"]))
-    value = float(worst["error"])
+    worst = max(cases, key=lambda c: float(c["error"] or 0.0))
+    value = float(worst["error"] or 0.0)
     note = f"worst case {worst['name']} ({_shape(worst)}): {value:.2e}"
-    wrong = [c for c in cases if float(c["error"]) > 1e-3]  # clearly wrong, whatever the threshold
+    wrong = [c for c in cases if float(c["error"] or 0.0) > 1e-3]  # clearly wrong, whatever the threshold
     if len(wrong) > 1:
         note += f"; {len(wrong)} of {len(cases)} cases are off by > 1e-3: " + ", ".join(c["name"] for c in wrong)
     if wrong and all(c["causal"] and c["q_len"] < c["k_len"] for c in wrong):
@@ -182,49 +219,56 @@ def _set_cases(m: Measurements, cases: list[dict[str, Any]]) -> None:
     m.set("max_abs_error", value, note)
 
 
-def _shape(c: dict[str, Any]) -> str:
+def _shape(c: CaseResult) -> str:
     return (f"q [{c['batch']}, {c['heads']}, {c['q_len']}, {c['head_dim']}], k_len {c['k_len']}"
             f"{', causal' if c['causal'] else ''}")
-
-
-def _merge(calls: dict[str, int], imports: set[str], data: dict[str, Any]) -> None:
-    for name, n in (data.get("fused") or {}).items():
-        calls[name] = calls.get(name, 0) + int(n)
-    imports.update(data.get("imports") or [])
 
 
 def _join_logs(log: str, label: str, more: str) -> str:
     return (log + f"\n--- {label} ---\n" + more).strip() if more.strip() else log
 
 
-def _set_model(m: Measurements, model: dict[str, Any] | None, tolerance: float) -> None:
-    if not model or model.get("logits_error") is None:
-        problem = (model or {}).get("problem", "not measured")
-        m.set("model_logits_match", False, f"the tiny Llama with your attention: {problem}")
+def _set_model(m: Measurements, model: ModelResult | None, tolerance: float) -> None:
+    if model is None:
+        m.set("model_logits_match", False, "the tiny Llama with your attention: not measured — no random case "
+              "could be compared")
+        return
+    if model["logits_error"] is None:
+        m.set("model_logits_match", False, f"the tiny Llama with your attention: {model['problem'] or 'not measured'}")
         return
     err = float(model["logits_error"])
     m.set("logits_max_abs_error", err)
     m.set("model_logits_match", err <= tolerance,
           f"max |Δlogit| {err:.2e} (tolerance {tolerance:g}) on {model['tokens'][0]}×{model['tokens'][1]} tokens, "
-          "causal, through transformers' attention interface")
+          "causal, through transformers' attention interface (the model runs in the grader's measurer)")
 
 
-def _set_memory(m: Measurements, naive: dict[str, Any], mine: RunOutcome, params: AttentionParams) -> None:
+def _merge(watched: dict[str, int], more: dict[str, int]) -> None:
+    for name, n in more.items():
+        watched[name] = watched.get(name, 0) + n
+
+
+def _set_memory(m: Measurements, naive: MemoryReport, mine: RunOutcome, params: AttentionParams) -> dict[str, int]:
+    """Set the memory checks from the learner's memory run; returns what its watch saw."""
+    from graders.kinds.attention_measure import MemoryReport
+    from graders.measurer import expect
+
     checks = ("memory_ratio", "extra_memory")
     if record_run_fault(m, mine, checks=checks, prefix=f"memory run at {params.memory_seq} tokens: "):
-        return
-    data = mine.result or {}
-    if data.get("rows_error") is None or float(data["rows_error"]) > 1e-4:
-        what = data.get("problem") or f"rows differ from the exact result by {data.get('rows_error')}"
+        return {}
+    data = expect(mine.result, MemoryReport, what="the attention measurer's memory report")
+    if data["rows_error"] is None or data["rows_error"] > 1e-4:
+        what = data["problem"] or f"rows differ from the exact result by {data['rows_error']}"
         m.fault(f"at {params.memory_seq} tokens your function returned a wrong result ({what}); "
                 "memory is only credited for a correct one", checks=checks, status="fail")
-        return
-    extra, base = int(data["extra_bytes"]), int(naive["extra_bytes"])
+        return data["fused"]
+    extra, base = data["extra_bytes"], naive["extra_bytes"]
     m.set("naive_extra_memory", float(base))
     m.set("extra_memory", float(extra))
     m.set("memory_ratio", extra / base if base else 1.0,
           f"{extra / 1e6:.1f} MB vs naive {base / 1e6:.0f} MB at [1, {params.heads}, {params.memory_seq}, "
-          f"{params.head_dim}] ({data.get('method', '')})")
+          f"{params.head_dim}] ({data['method']})")
+    return data["fused"]
 
 
 def _tiny_model(params: AttentionParams, m: Measurements) -> str | None:
@@ -250,11 +294,15 @@ def _gpu_step(ctx: GradeContext, m: Measurements, params: AttentionParams, model
     if model_path is None:
         m.skip("peak_vram_32k", "the tiny model could not be built here")
         return
-    with ctx.sandbox.workdir(None) as empty:
-        run = ctx.sandbox.call(f"{_CHILD}:gpu_step", {"seq": params.gpu_seq, "seed": ctx.seed,
-                                                     "model_path": model_path}, workdir=empty)
+    from graders.kinds.attention_measure import GpuStepJob, GpuStepReport
+    from graders.measurer import expect
+
+    job = GpuStepJob(seq=params.gpu_seq, seed=ctx.seed, model_path=model_path)
+    with ctx.sandbox.workdir(None) as empty:  # a trusted run: no learner code is imported
+        spec = ProcessSpec(name="gpu-step", main=True, learner=False, harness=(f"{_MEASURE}:gpu_step", job))
+        run = ctx.sandbox.run([spec], workdir=empty)
     if record_run_fault(m, run, checks=("peak_vram_32k",), prefix="32k training step: "):
         return
-    data = run.result or {}
+    data = expect(run.result, GpuStepReport, what="the gpu step's report")
     m.set("peak_vram_32k", float(data["peak_vram"]),
-          f"one step at {params.gpu_seq} tokens on {data.get('device', 'cuda')} in {data.get('seconds', 0):.1f} s")
+          f"one step at {params.gpu_seq} tokens on {data['device']} in {data['seconds']:.1f} s")

@@ -5,9 +5,12 @@ the causal LM in the folder ``base_model`` (config, safetensors weights, tokeniz
 ``train_texts`` (the FAQ corpus of ``graders.tinymodels``, 5 000 ``Q: … A: …`` pairs) and save it
 with ``save_pretrained(output_dir)``. Two sandboxed runs:
 
-1. **train** (``graders.kinds.lora_child:train``) — the learner's code, on a private copy of the
-   base model (so it cannot touch the cached one); its peak RSS → ``peak_memory``.
-2. **measure** (``…:measure``) — a fresh process on a folder holding *only* the adapter's
+1. **train** (``graders.kinds.lora_measure:train``, ``Sandbox.measure``) — the learner's code, in a
+   learner worker that gets the three arguments of ``finetune`` and nothing else (no seed, no
+   hidden split, no result channel), on a private copy of the base model (so it cannot touch the
+   cached one); timed by the trusted measurer beside it → ``train_seconds``; the learner processes'
+   peak RSS, read by the supervisor → ``peak_memory``.
+2. **measure** (``…:measure``) — a fresh trusted process on a folder holding *only* the adapter's
    ``adapter_config.json`` and ``adapter_model.safetensors`` (pickled weights are refused); it
    imports none of the learner's code. It loads the pristine base from the cache and the adapter
    with peft and measures, on FAQ documents of the hidden split drawn with the run's seed (never
@@ -28,9 +31,10 @@ copied; a stat fingerprint of the folder must be the same after training): the s
 with ``device="cuda"``. **train** measures ``peak_vram`` (``torch.cuda.max_memory_allocated``,
 summed over the GPUs, from before the learner's module is imported); **measure** loads the base in
 4-bit NF4 (bitsandbytes, bfloat16 compute) with the adapter and measures ``ppl_change`` on the
-hidden FAQ split. ``pending`` without CUDA or without a configured folder; ``error`` when the
-configured folder is not a model folder. The CUDA path has only ever run on a CPU, with the tiny
-model standing in (``_gpu.DEVICE = "cpu"`` in the tests).
+hidden FAQ split. (``peak_vram`` is ``torch.cuda``'s count in the learner's worker: the one figure
+of this kind still read inside a learner process — docs/threat-model.md.) ``pending`` without CUDA
+or without a configured folder; ``error`` when the configured folder is not a model folder. The
+CUDA path has only ever run on a CPU, with the tiny model standing in (``_gpu.DEVICE = "cpu"`` in the tests).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,9 +52,12 @@ from graders.faults import record_run_fault
 from graders.kinds.quantization import tiny_model_path
 from graders.sandbox import Limits, ProcessSpec, RunOutcome
 
+if TYPE_CHECKING:
+    from graders.kinds.lora_measure import MeasureReport, TrainReport
+
 __all__ = ["LoraGrader", "LoraParams"]
 
-_CHILD = "graders.kinds.lora_child"
+_MEASURE = "graders.kinds.lora_measure"
 MERGE_TOLERANCE = 1e-3
 
 
@@ -102,39 +109,37 @@ class LoraGrader(Grader):
         base_digest = _digest(Path(model_path))
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
             shutil.copytree(model_path, work / "base_model")
-            args = {**params.model_dump(), "seed": ctx.seed, "base_model": str(work / "base_model"),
-                    "output_dir": str(work / "adapter")}
-            run = ctx.sandbox.call(f"{_CHILD}:train", args, workdir=work)
+            run = _train(ctx, params, work, str(work / "base_model"), "cpu")
             m.log = run.log()
             if record_run_fault(m, run):
                 return m
-            trained = run.result or {}
-            m.set("train_seconds", trained.get("train_seconds"))
+            trained = _train_report(run)
+            m.set("train_seconds", trained["train_seconds"], "timed by the grader's measurer")
             m.set("peak_memory", float(run.peak_rss))
             problem = _adapter_problem(work / "adapter")
             if problem:
                 m.fault(problem, checks=tuple(n for n in _MEASURED), status="fail")
                 return m
-            measured = _measure_adapter(ctx, work / "adapter", {"model_path": model_path,
-                                                                "eval_docs": params.eval_docs})
+            measured = _measure_adapter(ctx, work / "adapter", model_path, params.eval_docs, device="cpu",
+                                        load_4bit=False, batch_size=16)
         if measured.fault:
             m.log += "\n--- measuring the adapter ---\n" + measured.log()
             record_run_fault(m, measured, checks=_MEASURED)
             return m
-        data = measured.result or {}
-        targets = ", ".join(data.get("target_modules", [])) or "?"
-        extra = f"; modules_to_save: {', '.join(data['modules_to_save'])}" if data.get("modules_to_save") else ""
+        data = _measure_report(measured)
+        targets = ", ".join(data["target_modules"]) or "?"
+        extra = f"; modules_to_save: {', '.join(data['modules_to_save'])}" if data["modules_to_save"] else ""
         m.set("trainable_fraction", data.get("trainable_fraction"),
-              f"{data.get('adapter_params', 0):,} of {data.get('base_params', 0):,} (r={data.get('rank')}, "
+              f"{data['adapter_params']:,} of {data.get('base_params', 0):,} (r={data['rank']}, "
               f"targets: {targets}{extra})")
-        m.set("adapted_ppl", data.get("adapted_ppl"))
-        if data.get("ppl_change") is None:
+        m.set("adapted_ppl", data["adapted_ppl"])
+        if data["ppl_change"] is None:
             m.fault("the adapted model's perplexity is not finite", checks=("ppl_change",), status="fail")
         else:
             m.set("ppl_change", data["ppl_change"],
                   f"hidden FAQ perplexity {data['base_ppl']:.0f} → {data['adapted_ppl']:.1f}")
         intact = _digest(Path(model_path)) == base_digest
-        foreign = data.get("foreign_keys") or []
+        foreign = data["foreign_keys"]
         untouched = bool(intact and data.get("disabled_matches_base") and not foreign)
         m.set("base_untouched", untouched,
               "" if untouched else
@@ -162,17 +167,15 @@ class LoraGrader(Grader):
         limits = _gpu.gpu_limits(ctx, params.gpu_time_budget, params.gpu_memory)
         before = _gpu.fingerprint(folder)
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
-            args = {**params.model_dump(), "seed": ctx.seed, "base_model": str(folder),
-                    "output_dir": str(work / "adapter"), "device": _gpu.DEVICE}
-            run = ctx.sandbox.call(f"{_CHILD}:train", args, workdir=work, limits=limits)
+            run = _train(ctx, params, work, str(folder), _gpu.DEVICE, limits=limits)
             m.log = run.log()
             if record_run_fault(m, run):
                 return m
-            trained = run.result or {}
-            peak = trained.get("peak_vram")
+            trained = _train_report(run)
+            peak = trained["peak_vram"]
             m.set("peak_vram", None if peak is None else float(peak),
-                  f"finetune() took {trained.get('train_seconds', 0):.0f} s" if peak is not None else
-                  "not measured: the run was not on CUDA")
+                  f"finetune() took {trained['train_seconds']:.0f} s; counted in your process (torch.cuda)"
+                  if peak is not None else "not measured: the run was not on CUDA")
             if _gpu.fingerprint(folder) != before:
                 m.fault(f"the files in {folder} changed while finetune() ran: the base model is compared with "
                         "itself plus your adapter, so leave its folder as it is (save only the adapter, to "
@@ -182,47 +185,70 @@ class LoraGrader(Grader):
             if problem:
                 m.fault(problem, checks=("ppl_change",), status="fail")
                 return m
-            measured = _measure_adapter(ctx, work / "adapter", {
-                "model_path": str(folder), "eval_docs": params.eval_docs, "device": _gpu.DEVICE, "load_4bit": True,
-                "batch_size": _gpu.EVAL_BATCH,
-            }, limits=limits)
+            measured = _measure_adapter(ctx, work / "adapter", str(folder), params.eval_docs, device=_gpu.DEVICE,
+                                        load_4bit=True, batch_size=_gpu.EVAL_BATCH, limits=limits)
         if measured.fault:
             m.log += "\n--- measuring the adapter ---\n" + measured.log()
             record_run_fault(m, measured, checks=("ppl_change",))
             return m
-        data = measured.result or {}
-        foreign = data.get("foreign_keys") or []
-        if foreign:  # they would overwrite the base the adapter is compared with
+        data = _measure_report(measured)
+        if data["foreign_keys"]:  # they would overwrite the base the adapter is compared with
             m.fault(_foreign_message(data), checks=("ppl_change",), status="fail")
-        elif data.get("ppl_change") is None:
+        elif data["ppl_change"] is None:
             m.fault("the adapted model's perplexity is not finite", checks=("ppl_change",), status="fail")
         else:
             m.set("ppl_change", data["ppl_change"],
                   f"hidden FAQ perplexity {data['base_ppl']:.2f} → {data['adapted_ppl']:.2f} on the 4-bit base "
-                  f"(r={data.get('rank')}, targets: {', '.join(data.get('target_modules', [])) or '?'})")
+                  f"(r={data['rank']}, targets: {', '.join(data['target_modules']) or '?'})")
         return m
 
 
-def _measure_adapter(ctx: GradeContext, adapter: Path, args: dict[str, object],
-                     limits: Limits | None = None) -> RunOutcome:
-    """Run ``lora_child:measure`` in a fresh trusted process on a folder holding only the adapter's
-    two files (it imports none of the learner's code); ``args`` adds the base and how to load it."""
+def _train(ctx: GradeContext, params: LoraParams, work: Path, base_model: str, device: str,
+           limits: Limits | None = None) -> RunOutcome:
+    """Run ``lora_measure:train``: the learner's ``finetune`` in a worker, timed by a measurer."""
+    from graders.kinds.lora_measure import TrainJob
+
+    job = TrainJob(module=params.module, function=params.function, base_model=base_model,
+                   output_dir=str(work / "adapter"), device=device)
+    return ctx.sandbox.measure(f"{_MEASURE}:train", job, workdir=work, limits=limits)
+
+
+def _train_report(run: RunOutcome) -> TrainReport:
+    from graders.kinds.lora_measure import TrainReport
+    from graders.measurer import expect
+
+    return expect(run.result, TrainReport, what="the lora measurer's training report")
+
+
+def _measure_report(run: RunOutcome) -> MeasureReport:
+    from graders.kinds.lora_measure import MeasureReport
+    from graders.measurer import expect
+
+    return expect(run.result, MeasureReport, what="the lora measurer's adapter report")
+
+
+def _measure_adapter(ctx: GradeContext, adapter: Path, model_path: str, eval_docs: int, *, device: str,
+                     load_4bit: bool, batch_size: int, limits: Limits | None = None) -> RunOutcome:
+    """Run ``lora_measure:measure`` in a fresh trusted process on a folder holding only the adapter's
+    two files (it imports none of the learner's code): the pristine base, loaded as asked, with it."""
+    from graders.kinds.lora_measure import MeasureJob
+
     with ctx.sandbox.workdir(None) as clean:
         (clean / "adapter").mkdir()
         for name in ("adapter_config.json", "adapter_model.safetensors"):
             shutil.copyfile(adapter / name, clean / "adapter" / name)
-        spec = ProcessSpec(name="measure", main=True, learner=False, harness=(f"{_CHILD}:measure", {
-            **args, "adapter_dir": str(clean / "adapter"), "seed": ctx.seed}))
+        job = MeasureJob(model_path=model_path, adapter_dir=str(clean / "adapter"), eval_docs=eval_docs,
+                         seed=ctx.seed, device=device, load_4bit=load_4bit, batch_size=batch_size)
+        spec = ProcessSpec(name="measure", main=True, learner=False, harness=(f"{_MEASURE}:measure", job))
         return ctx.sandbox.run([spec], workdir=clean, limits=limits)
 
 
 _MEASURED = ("ppl_change", "adapted_ppl", "trainable_fraction", "base_untouched", "merged_logits_match")
 
 
-def _foreign_message(data: dict[str, Any]) -> str:
-    foreign = data.get("foreign_keys") or []
-    return (f"the adapter file holds {data.get('foreign_count', len(foreign))} tensor(s) that are not LoRA "
-            f"matrices ({', '.join(foreign)}): peft loads them into the base model, overwriting its weights")
+def _foreign_message(data: MeasureReport) -> str:
+    return (f"the adapter file holds {data['foreign_count']} tensor(s) that are not LoRA matrices "
+            f"({', '.join(data['foreign_keys'])}): peft loads them into the base model, overwriting its weights")
 
 
 def _adapter_problem(folder: Path) -> str | None:

@@ -1,17 +1,19 @@
 """Kind ``notebook``: the learner's notebook runs clean, what it defines matches a reference, and
 its prose explains what it should.
 
-1. **Runs** (``notebook_runs``, ``notebook_time``): in the sandbox, nbclient executes every code
-   cell in a fresh ``python3`` kernel whose working directory is the run folder (the kernel is a
-   child of the sandboxed process, so every limit applies to it). A cell has ``cell_timeout``
-   seconds, the notebook ``total_timeout``; the first cell that raises or runs out of time is
-   named in the message.
+1. **Runs** (``notebook_runs``, ``notebook_time``): in a learner worker, nbclient executes every
+   code cell in a fresh ``python3`` kernel whose working directory is the run folder (the kernel is
+   a child of the worker, so every limit applies to it). A cell has ``cell_timeout`` seconds, the
+   notebook ``total_timeout``; the first cell that raises or runs out of time is named in the
+   message. The time is taken by the trusted measurer beside the worker
+   (``graders.kinds.notebook_measure``), not by anything in the kernel.
 2. **Matches** (``max_abs_error``): the learner's objects are taken *from the executed namespace*
-   — after the last cell, the grader runs one more cell, ``PROBE`` from the exercise's
-   ``.meta/<probes>.py``, in the same kernel. It loads hidden inputs drawn from the run's seed
-   (``.grader/inputs.pt``), calls the learner's functions and modules on them and saves the raw
-   outputs. Back in the grader's process (not the kernel), the outputs are loaded as plain tensors
-   and compared with ``expected(inputs)`` → the largest absolute difference.
+   — after the last cell, one more cell, ``PROBE`` from the exercise's ``.meta/<probes>.py``, runs
+   in the same kernel. The measurer draws the hidden inputs from the run's seed and sends them only
+   then; the probe calls the learner's functions and modules on them and writes the raw outputs,
+   which come back as data (``graders.wire``: nothing executes on load) and are compared *in the
+   measurer* with ``expected(inputs)`` → the largest absolute difference. The kernel never sees
+   the seed or the reference, and never reports an error figure.
 3. **Explains** (``explains_complexity``): a *loose heuristic* over the markdown cells, read here
    without running anything: every group of ``EXPLANATION`` (name → regular expressions) must be
    matched by some markdown cell. It checks that the explanation is there, not that it is right.
@@ -20,7 +22,7 @@ its prose explains what it should.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -84,29 +86,32 @@ class NotebookGrader(Grader):
             for name in ("notebook_runs", "max_abs_error", "notebook_time"):
                 m.skip(name, missing)
             return m
+        from graders.kinds.notebook_measure import NotebookJob, NotebookReport, settled_note
+        from graders.measurer import expect
+
+        job = NotebookJob(notebook=params.notebook, probes_path=str(probes_path), seed=ctx.seed,
+                          cell_timeout=params.cell_timeout, total_timeout=params.total_timeout)
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
-            run = ctx.sandbox.call("graders.kinds.notebook_child:run", {
-                "notebook": params.notebook, "probes_path": str(probes_path), "seed": ctx.seed,
-                "cell_timeout": params.cell_timeout, "total_timeout": params.total_timeout,
-            }, workdir=work)
+            run = ctx.sandbox.measure("graders.kinds.notebook_measure:run", job, workdir=work)
         m.log = run.log()
         if record_run_fault(m, run, checks=("notebook_runs", "max_abs_error", "notebook_time")):
             return m
-        data: dict[str, Any] = run.result or {}
-        m.set("notebook_runs", bool(data.get("runs")), data.get("failure", ""))
-        if data.get("seconds") is not None and data.get("runs"):
-            m.set("notebook_time", float(data["seconds"]))
-        if not data.get("runs"):
-            m.fault(f"not measured: the notebook stopped — {data.get('failure', 'it did not run')}",
+        data = expect(run.result, NotebookReport, what="the notebook measurer's report")
+        m.set("notebook_runs", data["runs"], data["failure"])
+        if data["runs"]:
+            m.set("notebook_time", data["seconds"], settled_note(data["settled_s"]))
+        if not data["runs"]:
+            m.fault(f"not measured: the notebook stopped — {data['failure'] or 'it did not run'}",
                     checks=("max_abs_error",), status="fail")
-        elif data.get("probe_problem"):
+        elif data["probe_problem"]:
             m.fault(f"the grader's probe could not use your notebook's objects: {data['probe_problem']}",
                     checks=("max_abs_error",), status="fail")
         else:
-            problems = data.get("problems") or []
+            problems = data["problems"]
             note = "; ".join(problems[:4]) + (f" (and {len(problems) - 4} more)" if len(problems) > 4 else "")
-            m.set("max_abs_error", data.get("max_abs_error"), note)
+            m.set("max_abs_error", data["max_abs_error"], note)
         return m
+
 
 
 def explanation_gaps(cells: list[tuple[str, str]], groups: dict[str, list[str]]) -> list[str]:

@@ -12,9 +12,12 @@ notebook needs declared, and a notebook that runs top to bottom in a fresh kerne
   Declared means listed in ``[project] dependencies`` or ``optional-dependencies``,
   ``[dependency-groups]``, or Poetry's ``[tool.poetry.*dependencies]`` tables. Imports built at
   run time (``importlib.import_module(name)``) are not seen.
-* ``notebook_runs`` / ``notebook_time`` — in the sandbox, nbclient runs every code cell in a
+* ``notebook_runs`` / ``notebook_time`` — in a learner worker, nbclient runs every code cell in a
   fresh ``python3`` kernel (working directory: the run folder; the kernel is a child of the
-  sandboxed process). ``notebook_time`` is the wall time of the cells, kernel start excluded.
+  worker). ``notebook_time`` is the wall time of the cells, kernel start excluded, taken by the
+  trusted measurer beside the worker (``graders.kinds.notebook_measure``) — plus any time the
+  kernel keeps working after its last cell answered. ``notebook_runs`` is what the kernel reports
+  about the cells it ran (a notebook can hide its own exceptions; docs/threat-model.md).
 """
 
 from __future__ import annotations
@@ -93,17 +96,20 @@ class ProjectGrader(Grader):
             m.skip("notebook_runs", absent)
             m.skip("notebook_time", absent)
             return m
+        from graders.kinds.notebook_measure import NotebookJob, NotebookReport, settled_note
+        from graders.measurer import expect
+
+        job = NotebookJob(notebook=params.notebook, cell_timeout=params.cell_timeout,
+                          total_timeout=params.total_timeout)
         with ctx.sandbox.workdir(folder) as work:
-            run = ctx.sandbox.call("graders.kinds.project_child:run", {
-                "notebook": params.notebook, "cell_timeout": params.cell_timeout,
-                "total_timeout": params.total_timeout}, workdir=work)
+            run = ctx.sandbox.measure("graders.kinds.notebook_measure:run", job, workdir=work)
         m.log = run.log()
         if record_run_fault(m, run, checks=("notebook_runs", "notebook_time")):
             return m
-        result: dict[str, Any] = run.result or {}
-        m.set("notebook_runs", bool(result.get("runs")), result.get("failure", ""))
-        if result.get("runs"):
-            m.set("notebook_time", float(result["seconds"]))
+        result = expect(run.result, NotebookReport, what="the notebook measurer's report")
+        m.set("notebook_runs", result["runs"], result["failure"])
+        if result["runs"]:
+            m.set("notebook_time", result["seconds"], settled_note(result["settled_s"]))
         else:
             m.fault("not measured: the notebook did not run to the end", checks=("notebook_time",), status="fail")
         return m

@@ -1,36 +1,39 @@
-"""Kind ``quantization``: the learner's ``quantize(model)``, measured in-process against full precision.
+"""Kind ``quantization``: the learner's ``quantize(model)``, measured against full precision.
 
-The learner writes ``quantize(model) -> torch.nn.Module``. One sandboxed child
-(``graders.kinds.quantization_child``) loads the tiny Llama of ``graders.tinymodels`` (built once by
-a trusted subprocess) and, *before importing the learner's module*, measures the full-precision
-model: perplexity on a hidden general-text split drawn with the run's seed, and greedy
-generations for prompts drawn with another. Then it calls ``quantize`` on a deep copy and measures
-the returned model the same way, in the same process — bitsandbytes' 4-bit weights lose accuracy
-when saved and reloaded, so nothing is saved.
+The learner writes ``quantize(model) -> torch.nn.Module``. A trusted measurer
+(``graders.kinds.quantization_measure``) loads the tiny Llama of ``graders.tinymodels`` (built once
+by a trusted subprocess) and measures full precision itself — perplexity on a hidden general-text
+split drawn with the run's seed, greedy generations for prompts drawn with another. The learner's
+``quantize`` runs in a learner worker beside it, on a model loaded there
+(``graders.kinds.quantization_adapter``); the quantized model stays there — bitsandbytes' 4-bit
+weights lose accuracy when saved and reloaded, so nothing is saved — and the measurer sends it
+token ids and computes every number from the logits it returns.
 
 * ``footprint_ratio`` — bytes the returned model stores beyond its non-quantizable tensors, divided
   by the fp16 size (2 bytes × elements) of the original model's quantizable weights (every decoder
-  ``nn.Linear``; ``lm_head`` and the embeddings are left out). "Stored" is measured from the
-  tensors, never from anything the model reports: every distinct tensor storage reachable from the
-  returned model — parameters, buffers, attributes, containers, a tensor's own attributes (where
-  bitsandbytes keeps absmax, codebooks, nested statistics), closures of replaced methods — minus
-  the original's tensors outside the quantizable layers (embeddings, ``lm_head``, norms), looked up
-  by name and excused up to their original size. A hidden full-precision copy therefore counts.
-  int8 ≈ 0.51, nf4 ≈ 0.27; fp16 = 1.0, fp32 = 2.0. Before measuring, one forward pass must call
-  every module at a quantizable layer's name, or the grade fails.
+  ``nn.Linear``; ``lm_head`` and the embeddings are left out). The larger of two counts: the
+  learner processes' resident memory read from outside before and after ``quantize`` (so a
+  full-precision copy hidden anywhere in them counts), and every tensor storage reachable from the
+  returned model, counted in the worker (parameters, buffers, attributes, containers, a tensor's own
+  attributes where bitsandbytes keeps absmax and codebooks, closures of replaced methods; the
+  original's tensors outside the quantizable layers excused up to their size) — see
+  ``quantization_measure``. int8 ≈ 0.51, nf4 ≈ 0.27; fp16 = 1.0, fp32 = 2.0. Before measuring, one
+  forward pass must call every module at a quantizable layer's name, or the grade fails.
 * ``ppl_change`` — perplexity of the quantized model over full precision, minus 1.
 * ``bleu`` / ``rouge_l`` — greedy generations of the quantized model against the full-precision
   model's, sacrebleu corpus BLEU (0–100) and mean ROUGE-L F-measure (0–1, rouge-score).
-* ``peak_memory`` — the child's peak RSS (informative).
+* ``peak_memory`` — the learner processes' peak RSS (informative).
 
 gpu profile (seed 000's outcome, "a 7B model fits into 6 GB of VRAM"), on the learner's own model
-folder (``ctx.gpu_model``, from ``[grading.gpu_models]`` in sprint.toml): the child
-``quantization_child:run_gpu`` measures the model in fp16 on CUDA, frees it, hands a fresh fp16
-copy on the CPU to the same ``quantize(model)``, which returns it on the GPU, and measures the
-same four metrics plus ``peak_vram`` (``torch.cuda.max_memory_allocated`` from before the learner's
-module is imported to after the last measurement). ``pending`` without CUDA or without a configured
-folder; ``error`` when the configured folder is not a model folder. The CUDA path has only ever run
-on a CPU, with the tiny model standing in (``_gpu.DEVICE = "cpu"`` in the tests).
+folder (``ctx.gpu_model``, from ``[grading.gpu_models]`` in sprint.toml): the measurer measures the
+model in fp16 on CUDA and frees it; the worker loads a fresh fp16 copy on the CPU and hands it to the
+same ``quantize(model)``, which returns it on the GPU; the same four metrics are measured, plus
+``peak_vram`` (``torch.cuda.max_memory_allocated`` in the worker, from before the learner's module is
+imported to after the last measurement). The footprint there is the in-worker count alone (VRAM is
+not read from outside), and so is ``peak_vram``: docs/threat-model.md says what that means.
+``pending`` without CUDA or without a configured folder; ``error`` when the configured folder is not
+a model folder. The CUDA path has only ever run on a CPU, with the tiny model standing in
+(``_gpu.DEVICE = "cpu"`` in the tests).
 """
 
 from __future__ import annotations
@@ -38,13 +41,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from graders import gpu as _gpu
 from graders.contract import GradeContext, Grader, Measurements, Metric
 from graders.faults import record_run_fault
+from graders.kinds.quantization_measure import OBJECT_ALLOWANCE  # light: torch loads inside its functions
+
+if TYPE_CHECKING:
+    from graders.kinds.quantization_measure import QuantizeJob, QuantizeReport
 
 __all__ = ["QuantizationGrader", "QuantizationParams", "tiny_model_path"]
 
@@ -75,7 +82,8 @@ class QuantizationGrader(Grader):
                higher_is_better=True),
         Metric("rouge_l", "number", "ROUGE-L F-measure of greedy generations against full precision",
                higher_is_better=True),
-        Metric("peak_memory", "bytes", "peak RSS of the grading process", profiles=("cpu",), higher_is_better=False),
+        Metric("peak_memory", "bytes", "peak RSS of the learner's processes", profiles=("cpu",),
+               higher_is_better=False),
         Metric("peak_vram", "bytes", "peak VRAM of a 7B model quantized on the GPU, then evaluated", profiles=("gpu",),
                higher_is_better=False),
     )
@@ -93,14 +101,13 @@ class QuantizationGrader(Grader):
         if model_path.startswith("!"):
             m.fault(f"the tiny model could not be built here: {model_path[1:]}", status="error")
             return m
+        job = _job(params, ctx, model_path, device="cpu", gpu=False, batch_size=16)
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
-            run = ctx.sandbox.call("graders.kinds.quantization_child:run",
-                                   {**params.model_dump(), "seed": ctx.seed, "model_path": model_path},
-                                   workdir=work)
+            run = ctx.sandbox.measure(_MEASURE, job, workdir=work, env=_WORKER_ENV)
         m.log = run.log()
         if record_run_fault(m, run):
             return m
-        _set_quality(m, run.result or {})
+        _set_quality(m, _report(run.result))
         m.set("peak_memory", float(run.peak_rss))
         return m
 
@@ -117,38 +124,63 @@ class QuantizationGrader(Grader):
         if not (ctx.learner_dir / f"{params.module}.py").is_file():
             m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
             return m
-        args = {**params.model_dump(), "seed": ctx.seed, "model_path": str(folder), "device": _gpu.DEVICE,
-                "batch_size": _gpu.EVAL_BATCH}
+        job = _job(params, ctx, str(folder), device=_gpu.DEVICE, gpu=True, batch_size=_gpu.EVAL_BATCH)
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
-            run = ctx.sandbox.call("graders.kinds.quantization_child:run_gpu", args, workdir=work,
-                                   limits=_gpu.gpu_limits(ctx, params.gpu_time_budget, params.gpu_memory))
+            run = ctx.sandbox.measure(_MEASURE, job, workdir=work, env=_WORKER_ENV,
+                                      limits=_gpu.gpu_limits(ctx, params.gpu_time_budget, params.gpu_memory))
         m.log = run.log()
         if record_run_fault(m, run):
             return m
-        data = run.result or {}
+        data = _report(run.result)
         _set_quality(m, data)
-        peak = data.get("peak_vram")
+        peak = data["peak_vram"]
         m.set("peak_vram", None if peak is None else float(peak),
-              f"on {data.get('device', '?')}: quantize() took {data.get('quantize_seconds', 0):.0f} s; the window "
-              f"covers quantizing and evaluating (batches of {_gpu.EVAL_BATCH})" if peak is not None else
-              "not measured: the run was not on CUDA")
+              f"on {data['device']}: quantize() took {data['quantize_seconds']:.0f} s; the window covers quantizing "
+              f"and evaluating (batches of {_gpu.EVAL_BATCH}); counted in your process (torch.cuda)"
+              if peak is not None else "not measured: the run was not on CUDA")
         return m
 
 
 _QUALITY = ("footprint_ratio", "ppl_change", "bleu", "rouge_l")
+_MEASURE = "graders.kinds.quantization_measure:measure"
+# Every allocation of 64 KiB or more gets a mapping of its own, returned to the system when freed:
+# the resident memory the measurer reads then follows what the learner's model holds, not what its
+# quantize() once allocated (glibc; elsewhere ignored).
+_WORKER_ENV = {"MALLOC_MMAP_THRESHOLD_": "65536"}
 
 
-def _set_quality(m: Measurements, data: dict[str, Any]) -> None:
-    """The metrics both profiles measure on the returned model, from the child's result."""
-    layer_types = ", ".join(data.get("layer_types", []))
-    m.set("footprint_ratio", data.get("footprint_ratio"),
-          f"{data.get('quantized_bytes', 0):,} B stored vs {data.get('fp16_bytes', 0):,} B in fp16 ({layer_types})")
-    if data.get("ppl_change") is None:
+def _job(params: QuantizationParams, ctx: GradeContext, model_path: str, *, device: str, gpu: bool,
+         batch_size: int) -> QuantizeJob:
+    from graders.kinds.quantization_measure import QuantizeJob
+
+    return QuantizeJob(module=params.module, function=params.function, seed=ctx.seed, model_path=model_path,
+                       device=device, gpu=gpu, eval_docs=params.eval_docs, prompts=params.prompts,
+                       new_tokens=params.new_tokens, batch_size=batch_size)
+
+
+def _report(result: dict[str, Any] | None) -> QuantizeReport:
+    from graders.kinds.quantization_measure import QuantizeReport
+    from graders.measurer import expect
+
+    return expect(result, QuantizeReport, what="the quantization measurer's report")
+
+
+def _set_quality(m: Measurements, data: QuantizeReport) -> None:
+    """The metrics both profiles measure on the returned model, from the measurer's report."""
+    layer_types = ", ".join(data["layer_types"])
+    counts = f"in your process {data['walk_ratio']:.0%}"
+    if data["outside_ratio"] is not None:
+        counts += (f", from outside {data['outside_ratio']:.0%} (less {OBJECT_ALLOWANCE:.0%} for Python objects: "
+                   f"{max(0.0, data['outside_ratio'] - OBJECT_ALLOWANCE):.0%})")
+    m.set("footprint_ratio", data["footprint_ratio"],
+          f"{data['quantized_bytes']:,} B stored vs {data['fp16_bytes']:,} B in fp16 ({layer_types}); the larger of "
+          f"two counts — {counts}")
+    if data["ppl_change"] is None:
         m.fault("the quantized model's perplexity is not finite", checks=("ppl_change",), status="fail")
     else:
         m.set("ppl_change", data["ppl_change"], f"perplexity {data['base_ppl']:.4f} → {data['quantized_ppl']:.4f}")
-    m.set("bleu", data.get("bleu"), f"{data.get('exact_match', 0):.0%} of generations identical")
-    m.set("rouge_l", data.get("rouge_l"))
+    m.set("bleu", data["bleu"], f"{data['exact_match']:.0%} of generations identical")
+    m.set("rouge_l", data["rouge_l"])
 
 
 def tiny_model_path(timeout_s: float) -> str:

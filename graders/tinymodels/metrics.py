@@ -21,13 +21,13 @@ The model is run in eval mode under ``torch.no_grad`` and its training flag rest
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["perplexity", "token_nll"]
+__all__ = ["perplexity", "perplexity_of_nll", "token_nll", "token_nll_of"]
 
 
 def _windows(ids: list[int], max_length: int) -> list[list[int]]:
@@ -52,6 +52,29 @@ def token_nll(
     ``transformers`` tokenizer. See the module docstring for the exact definition.
     """
     import torch
+
+    device = _device_of(model)
+    was_training = bool(getattr(model, "training", False))
+    model.eval()
+
+    def forward(ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits  # type: ignore[no-any-return]
+
+    try:
+        return token_nll_of(forward, tokenizer, texts, max_length=max_length, batch_size=batch_size)
+    finally:
+        model.train(was_training)
+
+
+def token_nll_of(
+    forward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], tokenizer: Any, texts: Sequence[str], *,
+    max_length: int = 256, batch_size: int = 16
+) -> tuple[float, int]:
+    """:func:`token_nll` of a model reached only through ``forward(input_ids, attention_mask) ->
+    logits`` (``(B, T)`` long tensors on the CPU → ``(B, T, V)``): a grader's measurer computes the
+    perplexity of a model that lives in another process from the logits it sends back."""
+    import torch
     import torch.nn.functional as F
 
     if max_length < 2:
@@ -68,45 +91,42 @@ def token_nll(
     # Longest first (stable): batches of similar length waste less compute on padding.
     windows.sort(key=len, reverse=True)
 
-    device = _device_of(model)
-    was_training = bool(getattr(model, "training", False))
-    model.eval()
     total_nll, total_tokens = 0.0, 0
-    try:
+    for i in range(0, len(windows), batch_size):
+        batch = windows[i : i + batch_size]
+        T = len(batch[0])
+        ids_t = torch.full((len(batch), T), pad, dtype=torch.long)  # (B, T)
+        mask = torch.zeros((len(batch), T), dtype=torch.long)  # (B, T): 1 = real token
+        for r, w in enumerate(batch):
+            ids_t[r, : len(w)] = torch.tensor(w, dtype=torch.long)
+            mask[r, : len(w)] = 1
+        logits = forward(ids_t, mask)  # (B, T, V)
         with torch.no_grad():
-            for i in range(0, len(windows), batch_size):
-                batch = windows[i : i + batch_size]
-                T = len(batch[0])
-                ids_t = torch.full((len(batch), T), pad, dtype=torch.long)  # (B, T)
-                mask = torch.zeros((len(batch), T), dtype=torch.long)  # (B, T): 1 = real token
-                for r, w in enumerate(batch):
-                    ids_t[r, : len(w)] = torch.tensor(w, dtype=torch.long)
-                    mask[r, : len(w)] = 1
-                ids_t, mask = ids_t.to(device), mask.to(device)
-                logits = model(input_ids=ids_t, attention_mask=mask).logits  # (B, T, V)
-                logits = logits[:, :-1].float()  # (B, T-1, V): position t predicts token t+1
-                targets = ids_t[:, 1:].masked_fill(mask[:, 1:] == 0, -100)  # (B, T-1)
-                nll = F.cross_entropy(  # (B*(T-1),) float32, 0 at ignored positions
-                    logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-100, reduction="none"
-                )
-                total_nll += float(nll.double().sum().item())
-                total_tokens += int((targets != -100).sum().item())
-    finally:
-        model.train(was_training)
+            logits = logits[:, :-1].float().cpu()  # (B, T-1, V): position t predicts token t+1
+            targets = ids_t[:, 1:].masked_fill(mask[:, 1:] == 0, -100)  # (B, T-1)
+            nll = F.cross_entropy(  # (B*(T-1),) float32, 0 at ignored positions
+                logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-100, reduction="none"
+            )
+        total_nll += float(nll.double().sum().item())
+        total_tokens += int((targets != -100).sum().item())
     return total_nll, total_tokens
 
 
-def perplexity(
-    model: Any, tokenizer: Any, texts: Sequence[str], *, max_length: int = 256, batch_size: int = 16
-) -> float:
-    """exp(mean token NLL) of ``model`` on ``texts``; ``inf`` when not finite. See module docstring."""
-    nll, count = token_nll(model, tokenizer, texts, max_length=max_length, batch_size=batch_size)
+def perplexity_of_nll(nll: float, count: int) -> float:
+    """exp(``nll`` / ``count``); ``inf`` when not finite (see :func:`perplexity`)."""
     if count == 0:
         raise ValueError("no tokens to predict: texts is empty")
     mean = nll / count
     if not math.isfinite(mean) or mean > 700.0:  # exp overflows a float a little above 709
         return math.inf
     return math.exp(mean)
+
+
+def perplexity(
+    model: Any, tokenizer: Any, texts: Sequence[str], *, max_length: int = 256, batch_size: int = 16
+) -> float:
+    """exp(mean token NLL) of ``model`` on ``texts``; ``inf`` when not finite. See module docstring."""
+    return perplexity_of_nll(*token_nll(model, tokenizer, texts, max_length=max_length, batch_size=batch_size))
 
 
 def _device_of(model: Any) -> torch.device:

@@ -139,14 +139,15 @@ def test_the_worker_holds_neither_the_channel_key_nor_the_seed(tmp_path: Path,
     seed = 918_273_645
     out = tmp_path / "report.json"
     body = f"""
-    text = open(csv_path, encoding="utf-8").read()
+    raw = open(csv_path, "rb").read()  # kept alive: the control below must be in this process's memory
+    text = raw.decode("utf-8")
     if len(text) < 2000:  # only the first small case: scanning once is enough
         open(json_path, "w").write("[]")
         if os.path.exists({str(out)!r}):
             return
     # Each needle is held in two halves, never whole: the scanner must not find its own needles.
     needles = {{"key": (bytes.fromhex("{hex1}"), bytes.fromhex("{hex2}")), "key hex": (b"{hex1}", b"{hex2}"),
-               "seed": (b"{str(seed)[:5]}", b"{str(seed)[5:]}"), "control": (text.encode()[:20], text.encode()[20:40])}}
+               "seed": (b"{str(seed)[:5]}", b"{str(seed)[5:]}"), "control": (raw[:20], raw[20:40])}}
     found = {{name: False for name in needles}}
 
     def holds(chunk, halves):

@@ -195,6 +195,128 @@ final = F.cross_entropy(model(x).reshape(-1, 10), y.reshape(-1)).item()
 assert final < 1e-6, f"loss {final:.3f} is not zero"
 """)
 
+# --- forge cheats (issue 13): each is the no-causal-mask notebook plus one cell that tries to forge ---
+FORGE_FRAMES = code('''# Before answering, look for the grader's answers, seed or result channel in this process.
+import gc as _gc
+import os as _os
+import sys as _sys
+
+
+def _is_channel(obj):
+    try:
+        return type(obj).__name__ == "Channel" and hasattr(type(obj), "send") and hasattr(obj, "_key")
+    except Exception:
+        return False
+
+
+_plain_attention = self_attention
+
+
+def self_attention(q, k, v, causal=False):
+    found = {}
+    frame = _sys._getframe(1)
+    while frame is not None:
+        for name, value in list(frame.f_locals.items()):
+            if name in ("expected", "want") and type(value) is dict:
+                found.setdefault("expected", value)
+            if _is_channel(value):
+                found.setdefault("channel", value)
+        frame = frame.f_back
+    for obj in _gc.get_objects():
+        if _is_channel(obj):
+            found.setdefault("channel", obj)
+    try:  # the process that started this kernel, if it can be read
+        found["parent"] = len(open(f"/proc/{_os.getppid()}/environ", "rb").read())
+    except OSError:
+        pass
+    print(f"forge-frames found: {sorted(found) or 'nothing'}", file=_sys.stderr)
+    if "channel" in found:
+        found["channel"].result(runs=True, seconds=1.0, max_abs_error=0.0, problems=[])
+        found["channel"].send("done")
+        _os._exit(0)
+    return _plain_attention(q, k, v, causal)''')
+
+FORGE_MONKEYPATCH = code('''# Patch whatever of the grader's measuring code can be reached from this kernel.
+import builtins as _builtins
+import time as _time
+
+try:
+    from graders.kinds import notebook_measure as _measure
+    _measure.compare_outputs = lambda got, want: (0.0, [])
+except ImportError:
+    pass
+try:
+    from graders.kinds import notebook_child as _child  # where the comparison ran before issue 13
+    _child.compare_outputs = lambda got, want: (0.0, [])
+except ImportError:
+    pass
+_real_abs = _builtins.abs
+_builtins.abs = lambda value: 0 * _real_abs(value)
+torch.Tensor.abs = lambda self: torch.zeros_like(self)
+_time.perf_counter = lambda: 0.0
+_time.monotonic = lambda: 0.0
+print("forge-monkeypatch: patched compare_outputs, abs, Tensor.abs and the clocks")''')
+
+FORGE_GENERATOR = code('''# Find the grader's seed with its own input generator, and answer from a table made for it.
+import gc as _gc
+import sys as _sys
+import time as _time
+
+from graders.kinds._meta import load_meta_module as _load
+from graders.paths import exercise_dir as _exercise_dir
+
+_probes = _load(_exercise_dir("mini-transformer") / ".meta" / "probes.py")
+_COMMON = (0, 1, 2, 7, 13, 42, 123, 1234, 12345, 31337, 2024, 2025, 2026, 20260101)
+_table = {}
+_searched = []
+
+
+def _candidates():
+    seeds = []
+    frame = _sys._getframe(2)
+    while frame is not None:
+        for name, value in list(frame.f_locals.items()):
+            if name == "seed" and isinstance(value, int):
+                seeds.append(value)
+        frame = frame.f_back
+    seeds += [o["seed"] for o in _gc.get_objects() if type(o) is dict and isinstance(o.get("seed"), int)]
+    return [*seeds, *_COMMON]
+
+
+def _search(q):
+    """The seed whose inputs start with this q: frames, common seeds, then 3 s of brute force."""
+    tried = 0
+    t0 = _time.perf_counter()
+    seeds = iter(_candidates())
+    seed = 0
+    while True:
+        guess = next(seeds, None)
+        if guess is None:
+            if _time.perf_counter() - t0 > 3.0:
+                print(f"forge-generator: no seed found in {tried} tries", file=_sys.stderr)
+                return None
+            guess, seed = seed, seed + 1
+        tried += 1
+        inputs = _probes.make_inputs(guess)
+        if inputs["attn_full.q"].shape == q.shape and torch.equal(inputs["attn_full.q"], q):
+            return guess
+
+
+_unmasked = self_attention
+
+
+def self_attention(q, k, v, causal=False):
+    if not _searched:
+        _searched.append(_search(q))
+        if _searched[0] is not None:  # outputs for exactly the grader's inputs, made in advance
+            inputs = _probes.make_inputs(_searched[0])
+            for name in ("attn_full", "attn_causal", "attn_cross"):
+                _table[name] = _probes.expected(inputs)[name].float()
+    for name, out in _table.items():
+        if out.shape == q.shape:
+            return out
+    return _unmasked(q, k, v, causal)''')
+
 
 def nb(cells):
     n = new_notebook(cells=[copy.deepcopy(c) for c in cells])
@@ -222,4 +344,8 @@ save(nb([ATTN_NOMASK if c is ATTN_REF else c for c in ref]), EX / ".meta/cheat-n
 save(nb([EXPLAIN_STARTER if c is EXPLAIN_REF else c for c in ref]), EX / ".meta/cheat-no-explanation" / name)
 save(nb(ref[:-1] + [CELL_RAISES, ref[-1]]), EX / ".meta/cheat-cell-raises" / name)
 save(nb([BLOCK_POSTLN if c is BLOCK_REF else c for c in ref]), EX / ".meta/cheat-post-layernorm" / name)
+no_mask = [ATTN_NOMASK if c is ATTN_REF else c for c in ref]
+for cheat, cell in (("cheat-forge-frames", FORGE_FRAMES), ("cheat-forge-monkeypatch", FORGE_MONKEYPATCH),
+                    ("cheat-forge-generator", FORGE_GENERATOR)):
+    save(nb(no_mask + [cell]), EX / ".meta" / cheat / name)
 print("ok")

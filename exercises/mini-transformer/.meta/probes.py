@@ -1,8 +1,9 @@
 """Hidden probes of mini-transformer (trusted library code, loaded by the ``notebook`` kind).
 
-``make_inputs(seed)`` draws the inputs; ``PROBE`` runs as one more cell in the learner's kernel,
-calls ``self_attention``, ``MultiHeadSelfAttention`` and ``TransformerBlock`` on them and saves the
-raw outputs; ``expected(inputs)`` is the float64 reference the grader compares them with.
+``make_inputs(seed)`` draws the inputs (in the grader's measurer); ``PROBE`` runs as one more cell
+in the learner's kernel, reads them from a ``graders.wire`` frame, calls ``self_attention``,
+``MultiHeadSelfAttention`` and ``TransformerBlock`` on them and writes the raw outputs as another
+frame; ``expected(inputs)`` is the float64 reference the measurer compares them with.
 Only torch inside functions: the grader's parent process imports this module for ``EXPLANATION``.
 """
 
@@ -28,7 +29,9 @@ D_MODEL, N_HEADS, D_FF = 48, 4, 96
 
 PROBE = '''
 import torch as _t
-_inp = _t.load(".grader/inputs.pt", weights_only=True)
+from graders import wire as _wire
+with open(".grader/inputs.frame", "rb") as _f:
+    _inp = {_n: _a.to_torch() for _n, _a in _wire.decode(_f.read())["inputs"].items()}
 _out = {}
 with _t.no_grad():
     for _name in ("attn_full", "attn_causal", "attn_cross"):
@@ -44,9 +47,9 @@ with _t.no_grad():
     _blk.eval()
     _out["block_causal"] = _blk(_inp["x"], causal=True)
     _out["block_full"] = _blk(_inp["x"], causal=False)
-_t.save({_n: _p.detach().clone() if isinstance(_p, _t.Tensor) else f"<{type(_p).__name__}>"
-         for _n, _p in _out.items()},
-        ".grader/outputs.pt")
+with open(".grader/outputs.frame", "wb") as _f:
+    _f.write(_wire.encode({"outputs": {_n: _p.detach() if isinstance(_p, _t.Tensor) else _wire.Opaque(type(_p).__name__, "")
+                                       for _n, _p in _out.items()}}))
 '''.replace("D_MODEL", str(D_MODEL)).replace("N_HEADS", str(N_HEADS)).replace("D_FF", str(D_FF))
 
 

@@ -15,7 +15,7 @@ pytest.importorskip("peft")
 from graders import gpu as _gpu
 from graders.contract import GradeResult
 from graders.kinds.lora import _adapter_problem
-from graders.kinds.lora_child import _names, foreign_keys
+from graders.kinds.lora_measure import _names, foreign_keys
 from graders.kinds.quantization import tiny_model_path
 from graders.paths import exercise_dir
 from graders.sandbox import Limits, ProcessSpec, Sandbox
@@ -180,10 +180,10 @@ def adapters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _measure(adapter: Path, **args: Any) -> dict[str, Any]:
-    """lora_child:measure in a trusted sandboxed process, as the kind runs it."""
+    """lora_measure:measure in a trusted sandboxed process, as the kind runs it."""
     sandbox = Sandbox(Limits(wall_s=120))
     with sandbox.workdir(None) as clean:
-        spec = ProcessSpec(name="measure", main=True, learner=False, harness=("graders.kinds.lora_child:measure", {
+        spec = ProcessSpec(name="measure", main=True, learner=False, harness=("graders.kinds.lora_measure:measure", {
             "model_path": tiny_model_path(1800.0), "adapter_dir": str(adapter), "seed": 7, "eval_docs": 10, **args}))
         run = sandbox.run([spec], workdir=clean)
     assert not run.fault, run.fault + "\n" + run.log()

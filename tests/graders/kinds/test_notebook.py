@@ -73,7 +73,7 @@ def test_probes_reference_agrees_with_torch_modules() -> None:
 
 def test_compare_outputs_reports_missing_and_broken_outputs() -> None:
     torch = pytest.importorskip("torch")
-    from graders.kinds.notebook_child import compare_outputs
+    from graders.kinds.notebook_measure import compare_outputs
 
     want = {"a": torch.zeros(2, 3), "b": torch.ones(2)}
     assert compare_outputs({"a": torch.zeros(2, 3), "b": torch.ones(2)}, want) == (0.0, [])

@@ -15,16 +15,16 @@ bnb = pytest.importorskip("bitsandbytes")
 from graders import gpu as _gpu  # noqa: E402
 from graders.contract import GradeResult  # noqa: E402
 from graders.kinds.quantization import tiny_model_path  # noqa: E402
-from graders.kinds.quantization_child import (  # noqa: E402
+from graders.kinds.quantization_adapter import (  # noqa: E402
     allowance_of,
     footprint_bytes,
-    greedy,
-    hidden_inputs,
+    generation_start,
+    generation_step,
     off_device,
     quantizable,
-    rouge_l,
     unused_layers,
 )
+from graders.kinds.quantization_measure import greedy_of, hidden_inputs, rouge_l  # noqa: E402
 from graders.paths import exercise_dir  # noqa: E402
 from tests.graders.kinds.golden import assert_golden  # noqa: E402
 from tests.helpers import REPO  # noqa: E402
@@ -118,6 +118,21 @@ def test_layers_a_forward_routes_around_are_reported() -> None:
     assert unused_layers(model, layers, torch.tensor([[1, 2, 3]])) == [mlp.gate_proj, mlp.up_proj, mlp.down_proj]
 
 
+def greedy(model: Any, tok: Any, prompts: list[str], new_tokens: int, batch_size: int = 16) -> list[str]:
+    """The measurer's greedy loop on a model in this process, through the adapter's own steps."""
+    state: list[Any] = [None]
+
+    def start(ids: Any, mask: Any) -> Any:
+        logits, state[0] = generation_start(model, ids, mask)
+        return logits
+
+    def step(tokens: Any) -> Any:
+        logits, state[0] = generation_step(model, state[0], tokens)
+        return logits
+
+    return greedy_of(start, step, tok, prompts, new_tokens, batch_size)
+
+
 def test_batched_greedy_continues_each_prompt_as_it_would_alone() -> None:
     """Left padding is masked and positions restart per prompt: batches of 16 (prompts of different
     lengths) give exactly the continuations of one prompt at a time, and the tokenizer is left as it was."""
@@ -127,7 +142,7 @@ def test_batched_greedy_continues_each_prompt_as_it_would_alone() -> None:
 
     path = tiny_model_path(1800.0)
     model, tok = load_model(path).eval(), PreTrainedTokenizerFast.from_pretrained(path, local_files_only=True)
-    _, prompts = hidden_inputs({"seed": 7, "eval_docs": 10, "prompts": 20})
+    _, prompts = hidden_inputs(7, 10, 20)
     assert len({len(tok(p).input_ids) for p in prompts}) > 1  # the batches really are padded
     side = tok.padding_side
     assert greedy(model, tok, prompts, 12) == greedy(model, tok, prompts, 12, batch_size=1)
@@ -190,7 +205,7 @@ _SMALL = {"eval_docs": 10, "prompts": 4, "new_tokens": 4}  # bitsandbytes' 4-bit
 
 
 def test_gpu_path_runs_on_a_cpu_with_the_tiny_model_standing_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CUDA path end to end — parent, sandbox, ``run_gpu`` — with the device the only change."""
+    """The CUDA path end to end — parent, sandbox, measurer and worker — with the device the only change."""
     monkeypatch.setattr(_gpu, "DEVICE", "cpu")
     result = _grade("reference", cuda=True, gpu_model=Path(tiny_model_path(1800.0)), **_SMALL)
     checks = {c.name: c for c in result.checks}

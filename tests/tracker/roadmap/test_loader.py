@@ -76,7 +76,7 @@ CASES = [
     Broken("bad release tag", "    release: v0.2", "    release: 0.2", "release: 0.2", "quarters[1].release",
            "not a valid release"),
     Broken("checklist item neither bound nor manual", "            manual: true\n", "            manual: false\n",
-           "text: The dataset is published", "quarters[1].sprints[0].checklist[1]", "exactly one of"),
+           "text: The dataset is published", "quarters[1].sprints[0].checklist[2]", "exactly one of"),
     Broken("unknown profile", "      cpu:\n        accuracy:", "      tpu:\n        accuracy:", "tpu:",
            "exercises[0].thresholds.tpu", "unknown profile 'tpu'"),
     Broken("bad size", "    memory: 1 GB", "    memory: lots", "memory: lots", "exercises[0].memory",

