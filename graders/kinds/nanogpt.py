@@ -28,6 +28,11 @@ __all__ = ["NanoGptGrader", "NanoGptParams"]
 
 _MEASURED = ("bits_per_byte", "parameters", "causal", "generate_works")
 _CHECKPOINT = ("config.json", "model.safetensors")
+# The worker's OpenMP threads sleep when idle instead of spinning. Unset, libgomp busy-waits between
+# the many small parallel regions of a byte-level training loop; on a busy machine a spinning thread
+# holds a core its descheduled sibling needs. Measured (reference train(), 2 cores at load 5–9, torch's
+# default 2 threads): 77–93 s of CPU in or out of the sandbox, 20–23 s with PASSIVE or with one thread.
+_WORKER_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 class NanoGptParams(BaseModel):
@@ -79,7 +84,7 @@ class NanoGptGrader(Grader):
                       generate_tokens=params.generate_tokens)
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
             run = ctx.sandbox.measure("graders.kinds.nanogpt_measure:measure",
-                                      {**job, "out_dir": str(work / "checkpoint")}, workdir=work)
+                                      {**job, "out_dir": str(work / "checkpoint")}, workdir=work, env=_WORKER_ENV)
             m.log = run.log()
             if record_run_fault(m, run):
                 return m
@@ -98,7 +103,7 @@ class NanoGptGrader(Grader):
                     shutil.copyfile(work / "checkpoint" / name, clean / "checkpoint" / name)
                 measured = ctx.sandbox.measure("graders.kinds.nanogpt_measure:measure",
                                                {**job, "phase": "evaluate", "out_dir": str(clean / "checkpoint")},
-                                               workdir=clean)
+                                               workdir=clean, env=_WORKER_ENV)
         m.log += "\n--- measuring the checkpoint ---\n" + measured.log()
         if record_run_fault(m, measured, checks=_MEASURED):
             return m
