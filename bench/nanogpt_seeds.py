@@ -20,6 +20,8 @@ import tempfile
 import time
 from typing import Any
 
+import torch
+
 from graders.kinds import nanogpt_adapter
 from graders.kinds.nanogpt import NanoGptParams
 from graders.kinds.nanogpt_measure import NanoJob, _empty, _evaluate
@@ -55,6 +57,7 @@ def main() -> None:
             sys.path.insert(0, str(folder))
             for name in ("model", "train"):
                 sys.modules.pop(name, None)
+            torch.set_grad_enabled(True)  # the adapter's load() turned it off for the previous variant
             started = time.process_time()
             importlib.import_module("train").train(text, out)
             cpu = time.process_time() - started

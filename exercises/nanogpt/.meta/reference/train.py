@@ -13,7 +13,7 @@ from torch.nn import functional as F
 from model import GPT
 
 CONFIG = {"vocab_size": 256, "block_size": 64, "n_layer": 2, "n_head": 4, "n_embd": 128, "dropout": 0.0}
-STEPS, BATCH, LR, WARMUP = 300, 32, 3e-3, 20
+STEPS, BATCH, LR, WARMUP = 600, 32, 3e-3, 20
 
 
 def train(text: str, out_dir: str) -> None:
