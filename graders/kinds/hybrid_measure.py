@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import statistics
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 from graders.faults import LearnerFault
@@ -86,22 +87,71 @@ def bm25_rankings(docs: list[dict[str, str]], texts: list[str], k: int) -> list[
 
 def dense_rankings(docs: list[dict[str, str]], texts: list[str], job: HybridJob) -> list[list[str]]:
     """Dense retrieval alone, ``k`` documents per query, best first: the embedding model the
-    learner gets, mean-pooled and L2-normalised, ranked by cosine similarity."""
+    learner gets, pooled as its folder says (mean or [CLS]), L2-normalised, ranked by cosine similarity."""
     import numpy as np
-    import torch
-    from sentence_transformers import SentenceTransformer
 
     ids = [d["id"] for d in docs]
     k = min(job["k"], len(ids))
-    torch.set_num_threads(1)
-    model = SentenceTransformer(job["dense_model"], device="cpu", local_files_only=True)
-    doc_vectors = model.encode([job["passage_prefix"] + d["text"] for d in docs], batch_size=32,
-                               normalize_embeddings=True, convert_to_numpy=True)  # (N, D)
-    query_vectors = model.encode([job["query_prefix"] + t for t in texts], batch_size=32,
-                                 normalize_embeddings=True, convert_to_numpy=True)  # (Q, D)
+    embed = _embedder(job["dense_model"])
+    doc_vectors = embed([job["passage_prefix"] + d["text"] for d in docs])  # (N, D)
+    query_vectors = embed([job["query_prefix"] + t for t in texts])  # (Q, D)
     similarity = query_vectors @ doc_vectors.T  # (Q, N)
     order = np.argsort(-similarity, axis=1, kind="stable")[:, :k]
     return [[ids[j] for j in row] for row in order]
+
+
+def _embedder(folder: str) -> Callable[[list[str]], Any]:
+    """Texts → L2-normalised sentence embeddings (numpy, (n, D)), as ``SentenceTransformer(folder)``
+    computes them with ``normalize_embeddings=True``. For a folder whose pooling is the mean of the
+    token vectors or the [CLS] vector with nothing after it but a normalisation (all-MiniLM-L6-v2,
+    E5) it runs the transformer with ``transformers`` alone — importing sentence-transformers costs
+    more CPU than the whole of MiniLM's pass over the corpus (it pulls in optional integrations); for
+    any other folder (a Dense layer, another pooling) it uses sentence-transformers."""
+    import json
+    from pathlib import Path
+
+    import torch
+
+    torch.set_num_threads(1)
+    root = Path(folder)
+    pooling_file = root / "1_Pooling" / "config.json"
+    pooling = json.loads(pooling_file.read_text(encoding="utf-8")) if pooling_file.is_file() else {}
+    modes = {name for name, on in pooling.items() if name.startswith("pooling_mode_") and on}
+    modules_file = root / "modules.json"
+    stages = [m.get("type", "").rsplit(".", 1)[-1] for m in json.loads(modules_file.read_text(encoding="utf-8"))
+              ] if modules_file.is_file() else ["Transformer", "Pooling"]
+    plain = stages in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"])  # no Dense, no prompts
+    if not plain or modes not in ({"pooling_mode_mean_tokens"}, {"pooling_mode_cls_token"}):
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(folder, device="cpu", local_files_only=True)
+        return lambda texts: model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+
+    from transformers import AutoModel, AutoTokenizer
+
+    settings_file = root / "sentence_bert_config.json"
+    settings = json.loads(settings_file.read_text(encoding="utf-8")) if settings_file.is_file() else {}
+    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    encoder = AutoModel.from_pretrained(folder, local_files_only=True).eval()
+    max_length = int(settings.get("max_seq_length") or tokenizer.model_max_length)
+    mean = modes == {"pooling_mode_mean_tokens"}
+
+    def embed(texts: list[str]) -> Any:
+        out = []
+        with torch.inference_mode():
+            for lo in range(0, len(texts), 32):
+                enc = tokenizer(texts[lo:lo + 32], padding=True, truncation=True, max_length=max_length,
+                                return_tensors="pt")
+                hidden = encoder(**enc).last_hidden_state  # (B, T, D)
+                if mean:
+                    mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
+                    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)  # (B, D)
+                else:
+                    pooled = hidden[:, 0]
+                out.append(torch.nn.functional.normalize(pooled, p=2, dim=1))
+        return torch.cat(out).numpy()
+
+    return embed
 
 
 def measure(args: dict[str, Any], channel: Channel, worker: Worker) -> None:

@@ -16,6 +16,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -28,6 +29,27 @@ from tracker.roadmap import load_roadmap
 
 ROADMAP = load_roadmap(REPO / "roadmap.yaml")
 LIBRARY = LIBRARY_EXERCISES / "csv-to-json"
+#: Tests that start no sandboxed run: nothing to start warm.
+NO_SANDBOX: set[str] = set()
+#: Tests whose runs start in another process (which inherits the switch): this one's count cannot see them.
+ELSEWHERE = {"test_a_niced_grader_stays_niced_in_the_new_sessions_it_starts"}
+
+
+@pytest.fixture(autouse=True, params=["cold", "warm"])
+def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Every attack below is made on a run started cold and on one forked by a zygote
+    (graders.zygote): a forked process must be as closed as a fresh one."""
+    from graders import zygote
+
+    warm = request.param == "warm"
+    if warm and request.function.__name__ in NO_SANDBOX:
+        pytest.skip("this test starts no sandboxed run")
+    monkeypatch.setenv(zygote.ENV_SWITCH, "1" if warm else "0")
+    forked = zygote.forked_supervisors
+    yield str(request.param)
+    zygote.shutdown()
+    if request.function.__name__ not in ELSEWHERE:
+        assert (zygote.forked_supervisors > forked) == warm, "the run did not start the way its test meant"
 
 
 def hostile(tmp_path: Path, body: str, *, wall_s: float = 20, memory: int = 1_000_000_000) -> GradeResult:
@@ -230,10 +252,14 @@ def test_child_sees_only_loopback_and_cannot_reach_our_loopback_server(tmp_path:
 
 
 def test_our_process_is_unharmed(tmp_path: Path) -> None:
-    # After all of the above in one process: still here, no stray children of ours.
+    # After all of the above in one process: still here, no stray children of ours (a warm start's
+    # zygote lives as long as we do, by design: graders.zygote).
+    from graders import zygote
+
     hostile(tmp_path, "open(json_path, 'w').write('[]')\n")
+    zygotes = {z.proc.pid for z in zygote._pool.values()}
     assert [c for c in psutil.Process(os.getpid()).children(recursive=True) if c.is_running()
-            and c.status() != psutil.STATUS_ZOMBIE] == []
+            and c.status() != psutil.STATUS_ZOMBIE and c.pid not in zygotes] == []
 
 
 def test_a_niced_grader_stays_niced_in_the_new_sessions_it_starts(tmp_path: Path) -> None:
