@@ -83,7 +83,10 @@ async def test_tab_switches_quarters_and_tracks(workspace: Workspace, make_app: 
         assert selected_id(app) == "15.1"
         await pilot.press("shift+tab")
         assert tabs.active == "pane-track-C"
-        assert selected_id(app) is None  # track C has no sprints yet
+        assert selected_id(app) == "16.1"
+        await pilot.press("shift+tab")
+        assert tabs.active == "pane-track-B"
+        assert selected_id(app) is None  # track B has no sprints yet
         await pilot.press("enter", "g")  # nothing selected: nothing happens, nothing breaks
         assert isinstance(app.screen, KanbanScreen)
 
