@@ -16,40 +16,20 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import pytest
 
 from graders.contract import GradeResult
+from tests.graders.warm import cold_and_warm
 from tests.helpers import LIBRARY_EXERCISES, REPO
 from tracker.grading import GradeTarget, grade
 from tracker.roadmap import load_roadmap
 
 ROADMAP = load_roadmap(REPO / "roadmap.yaml")
 LIBRARY = LIBRARY_EXERCISES / "csv-to-json"
-#: Tests that start no sandboxed run: nothing to start warm.
-NO_SANDBOX: set[str] = set()
-#: Tests whose runs start in another process (which inherits the switch): this one's count cannot see them.
-ELSEWHERE = {"test_a_niced_grader_stays_niced_in_the_new_sessions_it_starts"}
-
-
-@pytest.fixture(autouse=True, params=["cold", "warm"])
-def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Every attack below is made on a run started cold and on one forked by a zygote
-    (graders.zygote): a forked process must be as closed as a fresh one."""
-    from graders import zygote
-
-    warm = request.param == "warm"
-    if warm and request.function.__name__ in NO_SANDBOX:
-        pytest.skip("this test starts no sandboxed run")
-    monkeypatch.setenv(zygote.ENV_SWITCH, "1" if warm else "0")
-    forked = zygote.forked_supervisors
-    yield str(request.param)
-    zygote.shutdown()
-    if request.function.__name__ not in ELSEWHERE:
-        assert (zygote.forked_supervisors > forked) == warm, "the run did not start the way its test meant"
+start = cold_and_warm(elsewhere=frozenset({"test_a_niced_grader_stays_niced_in_the_new_sessions_it_starts"}))
 
 
 def hostile(tmp_path: Path, body: str, *, wall_s: float = 20, memory: int = 1_000_000_000) -> GradeResult:

@@ -12,7 +12,6 @@ import os
 import socket
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import pytest
 from graders.contract import GradeResult
 from graders.measurer import ProbeJob
 from graders.sandbox import ProcessSpec, Sandbox
+from tests.graders.warm import cold_and_warm
 from tests.helpers import LIBRARY_EXERCISES, REPO
 from tracker.grading import GradeTarget, grade
 from tracker.roadmap import load_roadmap
@@ -30,24 +30,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 ROADMAP = load_roadmap(REPO / "roadmap.yaml")
 LIBRARY = LIBRARY_EXERCISES / "csv-to-json"
 ROOT = os.geteuid() == 0
-#: Tests that start no sandboxed run: nothing to start warm.
-NO_SANDBOX = {"test_a_non_dumpable_process_is_closed_to_an_equally_privileged_one"}
-
-
-@pytest.fixture(autouse=True, params=["cold", "warm"])
-def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Every attack below is made on a run started cold and on one forked by a zygote
-    (graders.zygote): a forked process must be as closed as a fresh one."""
-    from graders import zygote
-
-    warm = request.param == "warm"
-    if warm and request.function.__name__ in NO_SANDBOX:
-        pytest.skip("this test starts no sandboxed run")
-    monkeypatch.setenv(zygote.ENV_SWITCH, "1" if warm else "0")
-    forked = zygote.forked_supervisors
-    yield str(request.param)
-    zygote.shutdown()
-    assert (zygote.forked_supervisors > forked) == warm, "the run did not start the way its test meant"
+start = cold_and_warm(no_sandbox=frozenset({"test_a_non_dumpable_process_is_closed_to_an_equally_privileged_one"}))
 
 #: Helpers every hostile program below shares: find the run's processes, try to get into them.
 PROBES = '''
