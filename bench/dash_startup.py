@@ -5,9 +5,10 @@ roadmap; then the dashboard starts in a child process attached to a real pseudo-
 so Textual's terminal driver writes every frame) and reports when the board's cards are on screen.
 The figure is wall-clock from spawning the interpreter to that first paint — interpreter start,
 imports, roadmap, status queries, layout and drawing included — with the CPU time the child used
-until then beside it (the machine may be shared: CPU time is what an idle machine would wait,
-about). The child also checks that torch, transformers and sentence-transformers were never
-imported.
+until then beside it, and the time its main thread spent waiting for a CPU other processes held
+(Linux's ``/proc/thread-self/schedstat``): on a shared machine that wait is what separates the wall
+time from an idle machine's. The goal is judged on the wall time alone. The child also checks
+that torch, transformers and sentence-transformers were never imported.
 
 Beside them, in the same turns, the CPU time of only importing the libraries the dashboard stands on
 (Typer, pydantic, Textual): what no change to llm-sprint can take away.
@@ -48,6 +49,7 @@ import tempfile
 import termios
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -73,7 +75,12 @@ import json, os, sys, time
 from pathlib import Path
 
 def painted(app) -> None:
-    out = {"painted": time.time(), "cpu": time.process_time(), "heavy": [m for m in HEAVY if m in sys.modules]}
+    try:  # the main thread's time waiting for a CPU (Linux's schedstat, nanoseconds): others' load, not ours
+        queued = int(Path("/proc/thread-self/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        queued = 0.0
+    out = {"painted": time.time(), "cpu": time.process_time(), "queued": queued,
+           "heavy": [m for m in HEAVY if m in sys.modules]}
     Path(os.environ["DASH_BENCH_OUT"]).write_text(json.dumps(out))
     app.exit()
 
@@ -114,10 +121,17 @@ def fill_ledger(ws: Workspace, rows: int) -> None:
     conn.close()
 
 
-def first_paint(ws: Workspace, pycache: Path, *, cli: bool = False,
-                timeout_s: float = 30.0) -> tuple[float, float, list[str]]:
-    """Start the dashboard on a pseudo-terminal: seconds from spawn to the first painted board, the
-    CPU seconds the child used until then, and the heavy modules in its process. Bytecode is cached
+class Start(NamedTuple):
+    """One start of the dashboard, until its first paint."""
+
+    wall: float  # seconds from spawning the interpreter
+    cpu: float  # CPU seconds of the child, every thread
+    queued: float  # seconds its main thread waited for a CPU that other processes held (0 where unknown)
+    heavy: list[str]  # torch & co. found imported
+
+
+def first_paint(ws: Workspace, pycache: Path, *, cli: bool = False, timeout_s: float = 30.0) -> Start:
+    """Start the dashboard on a pseudo-terminal and report its :class:`Start`. Bytecode is cached
     under ``pycache``."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
@@ -152,7 +166,7 @@ def first_paint(ws: Workspace, pycache: Path, *, cli: bool = False,
     if "painted" not in data:
         tail = screen.decode(errors="replace")[-1500:]
         raise SystemExit(f"the dashboard exited ({proc.returncode}) without reporting a first paint:\n{tail}")
-    return data["painted"] - spawned, data["cpu"], data["heavy"]
+    return Start(data["painted"] - spawned, data["cpu"], data["queued"], data["heavy"])
 
 
 def libraries(pycache: Path) -> tuple[float, float]:
@@ -181,37 +195,42 @@ def main() -> None:
         # The first start compiles llm-sprint's modules to bytecode (as `pip install` does ahead of
         # time) and caches the validated roadmap; the measured starts are the next ones, as every
         # start after installing is.
-        cold, _, _ = first_paint(ws, Path(tmp) / "pycache", cli=True)
+        cold = first_paint(ws, Path(tmp) / "pycache", cli=True).wall
         loads = []
-        runs: dict[bool, list[tuple[float, float, list[str]]]] = {True: [], False: []}
+        runs: dict[bool, list[Start]] = {True: [], False: []}
         libs: list[tuple[float, float]] = []
         for _ in range(args.runs):
             for cli in (True, False):
                 loads.append(os.getloadavg()[0])
                 runs[cli].append(first_paint(ws, Path(tmp) / "pycache", cli=cli))
             libs.append(libraries(Path(tmp) / "pycache"))
-    via_cli, cli_cpu, cli_heavy = _median(runs[True])
-    paint, cpu, heavy = _median(runs[False])
+    via_cli, cli_cpu, cli_queued, cli_heavy = _median(runs[True])
+    paint, cpu, queued, heavy = _median(runs[False])
     print(f"machine: {os.cpu_count()} core(s), load average {min(loads):.1f}–{max(loads):.1f} while measuring")
     print(f"first start, compiling bytecode (llm-sprint, Textual, pydantic…) and caching the roadmap: {cold:.3f} s")
-    print(f"through the `sprint dash` command line: {via_cli:.3f} s to first paint, {cli_cpu:.3f} s CPU "
-          f"(median of {args.runs})")
-    print(f"in-process (tracker.tui.run):          {paint:.3f} s to first paint, {cpu:.3f} s CPU "
-          f"(median of {args.runs})")
+    print(f"through the `sprint dash` command line: {via_cli:.3f} s to first paint, {cli_cpu:.3f} s CPU, "
+          f"{cli_queued:.3f} s waiting for a CPU (median of {args.runs})")
+    print(f"in-process (tracker.tui.run):          {paint:.3f} s to first paint, {cpu:.3f} s CPU, "
+          f"{queued:.3f} s waiting for a CPU (median of {args.runs})")
     libs_wall, libs_cpu = statistics.median(w for w, _ in libs), statistics.median(c for _, c in libs)
     print(f"importing Typer, pydantic and Textual alone:   {libs_wall:.3f} s, {libs_cpu:.3f} s CPU (median of "
           f"{args.runs}; the rest is llm-sprint, Textual's first frames and the terminal)")
     print(f"heavy modules in the dashboard's process: {', '.join(sorted({*heavy, *cli_heavy})) or 'none'}")
     print(f"goal: through the command line <= {GOAL_S} s — {'met' if via_cli <= GOAL_S else 'NOT met'}")
+    if cli_queued > 0.05 * via_cli:
+        # Waiting for a CPU is other processes' doing: the goal is judged on the wall time above,
+        # measured on an idle machine; this says how far a busy one moved it.
+        print(f"  (the machine was busy: less the {cli_queued:.3f} s its main thread waited for a CPU, "
+              f"{via_cli - cli_queued:.3f} s; measure again when idle)")
     print(f"cli_first_paint_s={via_cli:.3f} first_paint_s={paint:.3f} cli_cpu_s={cli_cpu:.3f} cpu_s={cpu:.3f} "
-          f"libraries_cpu_s={libs_cpu:.3f}")
+          f"cli_queued_s={cli_queued:.3f} libraries_cpu_s={libs_cpu:.3f}")
 
 
-def _median(samples: list[tuple[float, float, list[str]]]) -> tuple[float, float, list[str]]:
-    """The start with the median wall time (its CPU time with it), and every heavy module any start saw."""
-    ordered = sorted(samples, key=lambda s: s[0])
-    wall, cpu, _ = ordered[len(ordered) // 2]
-    return wall, cpu, sorted({m for _, _, heavy in samples for m in heavy})
+def _median(samples: list[Start]) -> Start:
+    """The start with the median wall time (its CPU and waiting times with it), and every heavy module
+    any start saw."""
+    median = sorted(samples, key=lambda s: s.wall)[len(samples) // 2]
+    return median._replace(heavy=sorted({m for s in samples for m in s.heavy}))
 
 
 if __name__ == "__main__":

@@ -13,8 +13,17 @@
    through the kind as it is now and through the one-process path it had before (its old child
    code, run here as the learner's harness entry).
 3. `--changed`: a library of N copies of csv-to-json; grade all N, change one, grade --changed.
+4. Cold vs warm start (graders.zygote), in the same run: a no-op whose learner worker imports torch,
+   transformers and peft (``Sandbox.measure``), and one lora-finetune reference grade, each started
+   cold and then warm from a zygote that has imported them — per run: wall time and CPU time (every
+   process of the run, the tracker's included; the zygote's one-off imports printed apart).
 
-Usage: python bench/grading_overhead.py [--n 8]. Last line: key=value pairs.
+   The lora figures include its training: on a shared machine, torch's two intra-op threads spin
+   while waiting for a descheduled sibling, and the same 300 training steps measured 2.9–23.6 s of CPU
+   run to run (0.43–0.49 s with one thread) — noise larger than the imports saved. For comparable
+   figures run this part with ``OMP_NUM_THREADS=1`` (the sandbox passes it through to every run).
+
+Usage: python bench/grading_overhead.py [--n 8] [--only warm|overhead]. Last line: key=value pairs.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -178,11 +188,124 @@ def changed_cost(n: int) -> tuple[float, float, int]:
         return all_n, one, graded
 
 
+TORCH_NOOP = """
+def noop():
+    import torch, transformers, peft  # what a lora worker imports before the learner's code does anything
+    return torch.__version__
+"""
+
+
+def _tick_s(ticks: str) -> float:
+    return int(ticks) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu() -> tuple[float, float]:
+    """(CPU seconds of this process and every run it waited for, including those a zygote forked and
+    reaped; CPU seconds of the zygotes' own work — their imports), so far."""
+    import resource
+
+    from graders import zygote
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    runs = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    own = 0.0
+    for z in zygote._pool.values():
+        with open(f"/proc/{z.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        utime, stime, cutime, cstime = (_tick_s(x) for x in fields[11:15])  # stat fields 14-17
+        own += utime + stime
+        runs += cutime + cstime
+    return runs, own
+
+
+def measured(fn: object) -> tuple[float, float, float]:
+    """(wall, CPU of the runs, CPU of zygotes' own work) of one call of ``fn``."""
+    c0, z0 = tree_cpu()
+    t0 = time.perf_counter()
+    fn()  # type: ignore[operator]
+    wall = time.perf_counter() - t0
+    c1, z1 = tree_cpu()
+    return wall, c1 - c0, z1 - z0
+
+
+def warm_vs_cold(runs: int) -> dict[str, float]:
+    """Per-run wall and CPU, cold and warm, of a torch-importing no-op and of one lora reference grade."""
+    from graders import zygote
+    from graders.kinds.lora import PRELOAD
+    from graders.measurer import ProbeJob
+    from graders.sandbox import Sandbox
+    from tracker.grading import GradeTarget, grade
+    from tracker.roadmap import load_roadmap
+
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "tnoop.py").write_text(TORCH_NOOP)
+
+        def noop(warm: bool) -> None:
+            sandbox = Sandbox(warm=warm, preload=PRELOAD)
+            with sandbox.workdir(Path(tmp)) as work:
+                out = sandbox.measure("graders.measurer:probe", ProbeJob(fn="tnoop:noop", args=[], memory=False),
+                                      workdir=work, preload=PRELOAD)
+            assert out.result and isinstance(out.result["value"], str), (out.fault, out.log())
+
+        zygote.shutdown()
+        start = measured(lambda: noop(True))  # starts the zygote: its imports, paid once per tracker process
+        figures["zygote_start_s"], figures["zygote_start_cpu_s"] = start[0], start[2]
+        for mode in ("cold", "warm"):
+            samples = [measured(lambda m=mode: noop(m == "warm")) for _ in range(runs)]
+            figures[f"noop_{mode}_s"] = statistics.median(s[0] for s in samples)
+            figures[f"noop_{mode}_cpu_s"] = statistics.median(s[1] for s in samples)
+
+    ex = load_roadmap(REPO / "roadmap.yaml").exercise("lora-finetune")
+    assert ex is not None
+    # A generous wall limit: this measures cost, and a shared machine must not turn it into a timeout.
+    ex = ex.model_copy(update={"time_budget": 1800})
+    lib = REPO / "exercises" / "lora-finetune"
+    for mode in ("cold", "warm"):
+        os.environ["LLM_SPRINT_WARM_START"] = "1" if mode == "warm" else "0"
+        results: list[Any] = []
+
+        def lora(into: list[Any] = results) -> None:
+            into.append(grade(GradeTarget(ex, lib / ".meta" / "reference", lib), profile="cpu", seed=20261122,
+                              cuda=False))
+
+        wall, cpu, _ = measured(lora)
+        (result,) = results
+        print(f"lora-finetune reference, {mode}: {result.status} — "
+              + ", ".join(f"{c.name}={c.status}" for c in result.checks) + " — "
+              + ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in result.metrics.items()),
+              flush=True)
+        assert result.status == "pass", f"the lora reference must pass {mode}: {result.message}"
+        figures[f"lora_{mode}_s"], figures[f"lora_{mode}_cpu_s"] = wall, cpu
+    os.environ.pop("LLM_SPRINT_WARM_START", None)
+    zygote.shutdown()
+    return figures
+
+
+def print_warm(f: dict[str, float]) -> None:
+    print(f"zygote start (torch+transformers+peft imported once)  {f['zygote_start_s']:6.2f} s wall  "
+          f"{f['zygote_start_cpu_s']:6.2f} s CPU")
+    for what, label in (("noop", "torch-importing no-op"), ("lora", "lora-finetune reference grade")):
+        cold, warm = f[f"{what}_cold_s"], f[f"{what}_warm_s"]
+        ccpu, wcpu = f[f"{what}_cold_cpu_s"], f[f"{what}_warm_cpu_s"]
+        print(f"{label:30s} cold {cold:7.2f} s wall {ccpu:7.2f} s CPU | warm {warm:7.2f} s wall {wcpu:7.2f} s CPU"
+              f" | warm/cold {warm / cold:.2f} wall, {wcpu / max(ccpu, 1e-9):.2f} CPU")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=8)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--only", choices=("warm", "overhead"), default=None,
+                        help="only the cold-vs-warm figures, or only the others")
     args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.only == "warm":
+        figures = warm_vs_cold(max(1, args.runs // 3))
+        print_warm(figures)
+        print(" ".join(f"{k}={v:.2f}" for k, v in figures.items()))
+        return
     overhead, split, call, bare = sandbox_overhead(args.runs)
     from tracker.grading import GradeTarget, grade
     from tracker.roadmap import load_roadmap
@@ -195,6 +318,7 @@ def main() -> None:
                                         cuda=False), repeats)
     trivial_before = median_time(lambda: csv_one_process(lib), repeats)
     all_n, one, graded = changed_cost(args.n)
+    warm = warm_vs_cold(max(1, args.runs // 3)) if args.only is None else {}
     print(f"bare python start              {bare * 1000:7.1f} ms")
     print(f"sandboxed no-op, one process   {overhead * 1000:7.1f} ms  (overhead {1000 * (overhead - bare):.1f} ms "
           "over a bare interpreter start; before the split)")
@@ -203,12 +327,14 @@ def main() -> None:
     print(f"one call on the worker link    {call * 1000:7.2f} ms  (request sent → reply received)")
     print(f"csv-to-json end to end, before {trivial_before * 1000:6.1f} ms  (one process: the old function child)")
     print(f"csv-to-json end to end, after  {trivial * 1000:6.1f} ms  (measurer + worker)")
+    if warm:
+        print_warm(warm)
     print(f"grade all {args.n} exercises            {all_n:7.2f} s")
     print(f"grade --changed (1 of {args.n})        {one:7.2f} s  ({graded} graded; {one / all_n:.2f} of grading all)")
     print(f"sandbox_ms={overhead * 1000:.1f} split_ms={split * 1000:.1f} call_ms={call * 1000:.2f} "
           f"bare_python_ms={bare * 1000:.1f} trivial_grade_before_ms={trivial_before * 1000:.1f} "
           f"trivial_grade_ms={trivial * 1000:.1f} all_n_s={all_n:.2f} changed_1_s={one:.2f} "
-          f"changed_ratio={one / all_n:.3f} n={args.n}")
+          f"changed_ratio={one / all_n:.3f} n={args.n}" + "".join(f" {k}={v:.2f}" for k, v in warm.items()))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,10 @@ child process; the learner's code runs in grandchildren. What each run gets:
 * **captured output**, truncated to head and tail;
 * an **authenticated result channel** (``graders.harness.channel``) that printing cannot forge;
 * at the end, **every process it started is killed**, including ones that left the process group;
+* with the **warm start** on (``graders.zygote``: ``Sandbox(warm=True)`` or
+  ``LLM_SPRINT_WARM_START=1``), its supervisor and its ``python -I -m`` processes are forked from a
+  zygote that has already imported ``preload`` (torch, transformers, peft…), under the same rules;
+  off, or if the zygote is gone, they are executed fresh — the results are the same;
 * a run **never outlives this process**: the supervisor ends it when we die, however we die (see
   ``graders.supervisor``), and :func:`stop_runs` ends every run of this process, in every thread —
   what a stop signal does (``tracker.stopping``).
@@ -42,7 +46,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal, Protocol
 
 from graders.errors import SandboxError
 from graders.harness.channel import verify_line
@@ -75,12 +79,27 @@ class RunsStopped(KeyboardInterrupt):
     """
 
 
+class _Supervisor(Protocol):
+    """A run's supervisor as the sandbox drives it: a ``subprocess.Popen``, or a warm one
+    (``graders.zygote.WarmProcess``)."""
+
+    pid: int
+    returncode: int | None
+    stdin: IO[bytes] | None
+    stdout: IO[bytes] | None
+    stderr: IO[bytes] | None
+
+    def poll(self) -> int | None: ...
+    def wait(self, timeout: float | None = None) -> int: ...
+    def send_signal(self, sig: int) -> None: ...
+
+
 class _LiveRuns:
     """The supervisors of this process's runs, so that a stop can reach runs in every thread."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()  # re-entrant: stop_runs() may run in a signal handler of a holder
-        self.supervisors: set[subprocess.Popen[bytes]] = set()
+        self.supervisors: set[_Supervisor] = set()
         self.stopping = False
 
 
@@ -138,7 +157,9 @@ class ProcessSpec:
     replaced by the harness and ``harness`` is its ``(entry, args)``. ``pass_fds`` are descriptors
     of ours the process inherits (closed on our side once the run starts); ``link_fd``, one of them,
     is a harness process's link to a learner worker (its entry gets a ``graders.measurer.Worker``).
-    ``readonly_proc`` gives a learner process a read-only ``/proc`` where the OS permits.
+    ``readonly_proc`` gives a learner process a read-only ``/proc`` where the OS permits. ``env`` and
+    ``argv`` are never secret: with the warm start (``graders.zygote``) they are in the part of the
+    plan every forked process of the run holds; ``stdin`` is where a secret goes.
     """
 
     name: str
@@ -310,14 +331,21 @@ def copy_tree(src: Path, dst: Path) -> None:
 
 
 class Sandbox:
-    """Plans runs and hands them to the supervisor. One instance can serve many runs."""
+    """Plans runs and hands them to the supervisor. One instance can serve many runs.
+
+    ``warm``: start runs from a zygote (``graders.zygote``) — True, False, or None for the
+    ``LLM_SPRINT_WARM_START`` switch (off when unset). ``preload``: what that zygote imports, unless
+    a run names its own (a kind whose processes import torch passes ``preload=("torch", …)``)."""
 
     def __init__(self, limits: Limits | None = None, *, network: Literal["loopback", "host"] = "loopback",
-                 python: str | None = None, keep: bool = False) -> None:
+                 python: str | None = None, keep: bool = False, warm: bool | None = None,
+                 preload: Sequence[str] = ()) -> None:
         self.limits = limits or Limits()
         self.network = network
         self.python = python or sys.executable
         self.keep = keep
+        self.warm = warm
+        self.preload = tuple(preload)
 
     @contextlib.contextmanager
     def workdir(self, files: Path | None = None) -> Iterator[Path]:
@@ -336,13 +364,13 @@ class Sandbox:
                 shutil.rmtree(root, ignore_errors=True)
 
     def call(self, entry: str, args: Mapping[str, Any], *, workdir: Path, limits: Limits | None = None,
-             env: Mapping[str, str] | None = None) -> RunOutcome:
+             env: Mapping[str, str] | None = None, preload: Sequence[str] | None = None) -> RunOutcome:
         """Run one harness entry point (``module:function``) on the learner's copy in ``workdir``."""
         spec = ProcessSpec(name="learner", main=True, harness=(entry, args), env=env or {})
-        return self.run([spec], workdir=workdir, limits=limits)
+        return self.run([spec], workdir=workdir, limits=limits, preload=preload)
 
     def measure(self, entry: str, args: Mapping[str, Any], *, workdir: Path, limits: Limits | None = None,
-                env: Mapping[str, str] | None = None) -> RunOutcome:
+                env: Mapping[str, str] | None = None, preload: Sequence[str] | None = None) -> RunOutcome:
         """Run a trusted measurer beside a learner worker, linked by a socket pair.
 
         ``entry`` (``module:function``) is called as ``function(args, channel, worker)`` in a trusted
@@ -359,14 +387,18 @@ class Sandbox:
             ProcessSpec(name="worker", argv=[self.python, "-I", "-m", "graders.worker", str(theirs_fd)],
                         pass_fds=(theirs_fd,), env=env or {}, readonly_proc=True),
         ]
-        return self.run(specs, workdir=workdir, limits=limits)
+        return self.run(specs, workdir=workdir, limits=limits, preload=preload)
 
-    def run(self, specs: Sequence[ProcessSpec], *, workdir: Path, limits: Limits | None = None) -> RunOutcome:
+    def run(self, specs: Sequence[ProcessSpec], *, workdir: Path, limits: Limits | None = None,
+            preload: Sequence[str] | None = None) -> RunOutcome:
         """Carry out one run of ``specs``. Descriptors named in their ``pass_fds`` are ours to close:
-        they are closed here, whatever happens."""
+        they are closed here, whatever happens. ``preload``: what a warm start's zygote imports
+        (default: the sandbox's)."""
         from graders.privileges import make_undumpable
+        from graders.zygote import enabled, fork_argv
 
         limits = limits or self.limits
+        warm = enabled(self.warm) and sys.platform.startswith("linux")
         extra_fds = [fd for spec in specs for fd in spec.pass_fds]
         if sum(1 for s in specs if s.main) != 1:
             for fd in extra_fds:
@@ -405,6 +437,8 @@ class Sandbox:
                     if spec.link_fd is not None:
                         payload.update(link_fd=spec.link_fd, wall_s=limits.wall_s)
                     entry["stdin"] = key.hex() + "\n" + json.dumps(payload) + "\n"
+                if warm and (module_argv := fork_argv(entry["argv"], self.python)) is not None:
+                    entry["fork"] = module_argv
                 plan_processes.append(entry)
             plan = {
                 "network": self.network,
@@ -415,7 +449,8 @@ class Sandbox:
             }
             # _supervise closes them: closing a number twice could hit a reused fd
             handed, write_fd, extra_fds = [write_fd, *extra_fds], -1, []
-            report, lines = self._supervise(plan, read_fd, handed)
+            report, lines = self._supervise(
+                plan, read_fd, handed, tuple(self.preload if preload is None else preload) if warm else None)
         finally:
             for fd in (read_fd, write_fd, *extra_fds):
                 if fd >= 0:
@@ -448,16 +483,46 @@ class Sandbox:
         )
         return outcome
 
-    def _supervise(self, plan: dict[str, Any], read_fd: int, handed: list[int]) -> tuple[dict[str, Any], list[str]]:
+    def _warm_supervisor(self, preload: tuple[str, ...], handed: list[int]) -> _Supervisor | None:
+        """A supervisor forked by this process's zygote for ``preload``; None when there is none to
+        be had (it could not start, or died): the run then starts cold."""
+        from graders.zygote import ZygoteUnavailable, drop, zygote_for
+
+        try:
+            zygote = zygote_for(self.python, preload, lambda home, tmp: clean_env(home=Path(home), tmp=Path(tmp)))
+        except ZygoteUnavailable:
+            return None
+        try:
+            return zygote.spawn_supervisor(handed)
+        except ZygoteUnavailable:
+            drop(zygote)  # stopped or dead (a learner process can signal it): a new one next time
+            return None
+
+    def _supervise(self, plan: dict[str, Any], read_fd: int, handed: list[int],
+                   preload: tuple[str, ...] | None = None) -> tuple[dict[str, Any], list[str]]:
+        proc: _Supervisor | None = None
         try:
             with _live.lock:  # a stop cannot slip in between this check and the registration
                 if _live.stopping:
                     raise RunsStopped("runs are being stopped: this one was not started")
-                proc = subprocess.Popen(
-                    [self.python, "-I", "-m", "graders.supervisor"],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                    pass_fds=tuple(handed), start_new_session=True,
-                )
+            if preload is not None:
+                proc = self._warm_supervisor(preload, handed)
+            with _live.lock:  # again: a stop may have come while a zygote started (stop_runs() did not see it)
+                if _live.stopping:
+                    if proc is not None:
+                        proc.send_signal(signal.SIGTERM)
+                        for stream in (proc.stdin, proc.stdout, proc.stderr):
+                            if stream is not None:
+                                stream.close()
+                        with contextlib.suppress(subprocess.TimeoutExpired):
+                            proc.wait(timeout=5)
+                    raise RunsStopped("runs are being stopped: this one was not started")
+                if proc is None:
+                    proc = subprocess.Popen(
+                        [self.python, "-I", "-m", "graders.supervisor"],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                        pass_fds=tuple(handed), start_new_session=True,
+                    )
                 _live.supervisors.add(proc)
         finally:
             for fd in handed:  # only the run's processes hold the channel's write end and the worker link now
@@ -466,7 +531,13 @@ class Sandbox:
         sel = selectors.DefaultSelector()
         try:
             # Its stdin stays open until it has finished: the supervisor's lifeline (EOF: we are gone).
-            proc.stdin.write((json.dumps({**plan, "parent_pid": os.getpid()}) + "\n").encode())
+            if isinstance(proc, subprocess.Popen):
+                proc.stdin.write((json.dumps({**plan, "parent_pid": os.getpid()}) + "\n").encode())
+            else:  # warm: the public half first (it forks), then the secret half; its parent is the zygote
+                public = {**plan, "parent_pid": getattr(proc, "parent_pid", None),
+                          "processes": [{k: v for k, v in p.items() if k != "stdin"} for p in plan["processes"]]}
+                hidden = {"stdin": [p.get("stdin", "") for p in plan["processes"]]}
+                proc.stdin.write((json.dumps(public) + "\n" + json.dumps(hidden) + "\n").encode())
             proc.stdin.flush()
             channel: list[bytes] = []
             out: list[bytes] = []

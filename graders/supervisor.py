@@ -42,6 +42,7 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -269,9 +270,47 @@ def _tree_rss(procs: list[Proc], trusted: set[int]) -> int:
     return total
 
 
-def run(plan: dict[str, Any], lifeline: int | None = None) -> dict[str, Any]:
+def read_line(fd: int) -> bytes:
+    """One line from ``fd``, read a byte at a time: nothing past its newline leaves the pipe (the
+    secret half of a warm plan must not be in this process when it forks). ``b""`` at end-of-file."""
+    line = bytearray()
+    while True:
+        byte = os.read(fd, 1)
+        if not byte:
+            return b""
+        if byte == b"\n":
+            return bytes(line)
+        line += byte
+
+
+def _fork_before_secrets(order: list[dict[str, Any]]) -> dict[str, subprocess.Popen[bytes]]:
+    """Warm start: fork every process the plan marks ``fork`` (``python -I -m module`` on this
+    process's imports, ``graders.zygote.ForkedPopen``), before the plan's secret half is read. A
+    learner process waits, gated, until the trusted ones have read their stdin."""
+    from graders.zygote import ForkedPopen
+
+    forked: dict[str, subprocess.Popen[bytes]] = {}
+    for spec in order:
+        if not spec.get("fork"):
+            continue
+        learner = bool(spec.get("learner", True))
+        forked[spec["name"]] = ForkedPopen(
+            spec["argv"], spec["fork"], learner=learner, gated=learner,
+            cwd=spec["cwd"], env=spec["env"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            pass_fds=tuple(spec.get("pass_fds", ())),
+            preexec_fn=_learner_preexec(spec.get("cpu_s"), bool(spec.get("readonly_proc"))) if learner
+            else _trusted_preexec)
+    return forked
+
+
+def run(plan: dict[str, Any], lifeline: int | None = None,
+        secrets: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
     """Carry out ``plan``; returns the report. Raises :class:`ParentGone` when ``lifeline`` (a
-    pipe's read end) reaches end-of-file: the caller then kills every descendant."""
+    pipe's read end) reaches end-of-file: the caller then kills every descendant.
+
+    ``secrets`` (warm start, ``graders.zygote``): ``plan`` is the public half, without any
+    process's stdin; the processes marked ``fork`` are forked from this process first, and only then
+    is ``secrets()`` called for the other half, ``{"stdin": [text per process, in plan order]}``."""
     t0 = time.monotonic()
     if sys.platform.startswith("linux"):
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
@@ -292,12 +331,17 @@ def run(plan: dict[str, Any], lifeline: int | None = None) -> dict[str, Any]:
     # Trusted processes first; learner processes only once the trusted ones have read their stdin.
     order = sorted(plan["processes"], key=lambda spec: bool(spec.get("learner", True)))
     trusted_started: list[subprocess.Popen[bytes]] = []
+    forked: dict[str, subprocess.Popen[bytes]] = {}
+    if secrets is not None:
+        forked = _fork_before_secrets(order)
+        for spec, text in zip(plan["processes"], secrets()["stdin"], strict=True):
+            spec["stdin"] = text
     for spec in order:
         learner = bool(spec.get("learner", True))
         if learner:
             while trusted_started:
                 _stdin_read(trusted_started.pop())
-        popen = subprocess.Popen(
+        popen = forked.pop(spec["name"], None) or subprocess.Popen(
             spec["argv"],
             cwd=spec["cwd"],
             env=spec["env"],
@@ -318,6 +362,9 @@ def run(plan: dict[str, Any], lifeline: int | None = None) -> dict[str, Any]:
         if learner:
             with contextlib.suppress(BrokenPipeError):
                 popen.stdin.close()
+            release = getattr(popen, "release", None)
+            if release is not None:  # a forked learner process, gated until now
+                release()
         else:
             trusted_started.append(popen)
         sel.register(popen.stdout, selectors.EVENT_READ, proc.stdout)
@@ -420,7 +467,9 @@ def run(plan: dict[str, Any], lifeline: int | None = None) -> dict[str, Any]:
     return report
 
 
-def main() -> None:
+def main(warm: bool = False) -> None:
+    """Run one plan from stdin. ``warm``: this process was forked by ``graders.zygote``; the plan
+    comes in two lines, public then secret (see :func:`run`), and its parent is the zygote."""
     # SIGTERM — from the tracker stopping the run, or the parent-death signal — must still clean
     # up the children, not leave them running.
     def stop(signum: int, frame: object) -> None:
@@ -431,19 +480,32 @@ def main() -> None:
     tie_to_parent(None)  # armed first, so the window before the check below is as short as it can be
     make_undumpable()  # before the plan (and the run's key) is read: see graders.privileges
     keep_niceness()  # the sandbox started us in a new session
-    line = sys.stdin.readline()
+    line = read_line(LIFELINE_FD) if warm else sys.stdin.readline()
     if not line:  # the tracker died before it handed us a plan
         os._exit(3)
     plan = json.loads(line)
     if not tie_to_parent(plan.get("parent_pid")):
         os._exit(3)  # it died before the parent-death signal was armed; nothing is started yet
+
+    def secrets() -> dict[str, Any]:
+        text = read_line(LIFELINE_FD)
+        if not text:
+            raise ParentGone
+        hidden: dict[str, Any] = json.loads(text)
+        return hidden
+
     try:
-        report = run(plan, lifeline=LIFELINE_FD)
+        report = run(plan, lifeline=LIFELINE_FD, secrets=secrets if warm else None)
     except ParentGone:
         _kill_all()
         os._exit(3)
     sys.stdout.write(json.dumps(report) + "\n")
     sys.stdout.flush()
+
+
+def warm_main() -> None:
+    """The supervisor in a process ``graders.zygote`` forked (descriptors already in place)."""
+    main(warm=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """``sprint init``: lay out a new learner workspace from the installed library.
 
-Built in a temporary sibling folder and renamed into place, so a failure leaves nothing behind.
+Built in a temporary sibling folder and renamed into place, so a failure leaves nothing behind. An
+empty folder that already exists is kept (it may be the learner's current directory, with its own
+permissions): the staged entries are moved into it, and moved back out if one move fails.
 Starters only: a ``.meta/`` folder (references, cheats, hidden data) is never copied.
 """
 
@@ -92,9 +94,26 @@ def scaffold(target: Path, *, start: dt.date, extra: Callable[[Path], None] | No
         if extra is not None:
             extra(staging)
         if target.exists():
-            target.rmdir()
-        staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            _move_into(staging, target)
+        else:
+            staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # empty, or what is left after a failure
     return copied
+
+
+def _move_into(staging: Path, target: Path) -> None:
+    """Move every entry of ``staging`` into the empty folder ``target``; all or nothing.
+
+    Replacing ``target`` itself would pull the folder out from under a learner who typed
+    ``sprint init .``: their shell (and this process) would be left in a deleted directory.
+    """
+    moved: list[str] = []
+    try:
+        for entry in sorted(staging.iterdir()):
+            entry.rename(target / entry.name)  # same parent filesystem: a rename, never a copy
+            moved.append(entry.name)
+    except BaseException:
+        for name in moved:
+            (target / name).rename(staging / name)
+        raise

@@ -103,10 +103,10 @@ def dense_rankings(docs: list[dict[str, str]], texts: list[str], job: HybridJob)
 def _embedder(folder: str) -> Callable[[list[str]], Any]:
     """Texts → L2-normalised sentence embeddings (numpy, (n, D)), as ``SentenceTransformer(folder)``
     computes them with ``normalize_embeddings=True``. For a folder whose pooling is the mean of the
-    token vectors or the [CLS] vector (all-MiniLM-L6-v2, E5) it runs the transformer with
-    ``transformers`` alone — importing sentence-transformers costs more CPU than the whole of
-    MiniLM's pass over the corpus (it pulls in optional integrations); for any other folder it uses
-    sentence-transformers."""
+    token vectors or the [CLS] vector with nothing after it but a normalisation (all-MiniLM-L6-v2,
+    E5) it runs the transformer with ``transformers`` alone — importing sentence-transformers costs
+    more CPU than the whole of MiniLM's pass over the corpus (it pulls in optional integrations); for
+    any other folder (a Dense layer, another pooling) it uses sentence-transformers."""
     import json
     from pathlib import Path
 
@@ -117,7 +117,11 @@ def _embedder(folder: str) -> Callable[[list[str]], Any]:
     pooling_file = root / "1_Pooling" / "config.json"
     pooling = json.loads(pooling_file.read_text(encoding="utf-8")) if pooling_file.is_file() else {}
     modes = {name for name, on in pooling.items() if name.startswith("pooling_mode_") and on}
-    if modes not in ({"pooling_mode_mean_tokens"}, {"pooling_mode_cls_token"}):
+    modules_file = root / "modules.json"
+    stages = [m.get("type", "").rsplit(".", 1)[-1] for m in json.loads(modules_file.read_text(encoding="utf-8"))
+              ] if modules_file.is_file() else ["Transformer", "Pooling"]
+    plain = stages in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"])  # no Dense, no prompts
+    if not plain or modes not in ({"pooling_mode_mean_tokens"}, {"pooling_mode_cls_token"}):
         from sentence_transformers import SentenceTransformer
 
         model = SentenceTransformer(folder, device="cpu", local_files_only=True)

@@ -60,7 +60,8 @@ class TorchTrainGrader(Grader):
         job = TorchTrainJob(module=params.module, function=params.function, features=params.features,
                             samples=params.samples, noise=params.noise, seed=ctx.seed, device=device)
         with ctx.sandbox.workdir(ctx.learner_dir) as work:
-            run = ctx.sandbox.measure("graders.kinds.torch_train_measure:measure", job, workdir=work)
+            run = ctx.sandbox.measure("graders.kinds.torch_train_measure:measure", job, workdir=work,
+                                      preload=("torch",))  # a warm start's zygote imports it (graders.zygote)
         m.log = run.log()
         if record_run_fault(m, run):
             return m

@@ -20,6 +20,7 @@ import pytest
 from graders.contract import GradeResult
 from graders.measurer import ProbeJob
 from graders.sandbox import ProcessSpec, Sandbox
+from tests.graders.warm import cold_and_warm
 from tests.helpers import LIBRARY_EXERCISES, REPO
 from tracker.grading import GradeTarget, grade
 from tracker.roadmap import load_roadmap
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 ROADMAP = load_roadmap(REPO / "roadmap.yaml")
 LIBRARY = LIBRARY_EXERCISES / "csv-to-json"
 ROOT = os.geteuid() == 0
+start = cold_and_warm(no_sandbox=frozenset({"test_a_non_dumpable_process_is_closed_to_an_equally_privileged_one"}))
 
 #: Helpers every hostile program below shares: find the run's processes, try to get into them.
 PROBES = '''

@@ -76,11 +76,17 @@ async def test_tab_switches_quarters_and_tracks(workspace: Workspace, make_app: 
         assert selected_id(app) == "13.1"
         await pilot.press("j")
         assert selected_id(app) == "13.2"
-        await pilot.press("tab", "tab", "tab")  # track B, track C, then round to Q1
+        await pilot.press("tab", "tab", "tab", "tab")  # track B, track C, track D, then round to Q1
         assert tabs.active == "pane-Q1"
         await pilot.press("shift+tab")
+        assert tabs.active == "pane-track-D"
+        assert selected_id(app) == "15.1"
+        await pilot.press("shift+tab")
         assert tabs.active == "pane-track-C"
-        assert selected_id(app) is None  # track C has no sprints yet
+        assert selected_id(app) == "16.1"
+        await pilot.press("shift+tab")
+        assert tabs.active == "pane-track-B"
+        assert selected_id(app) is None  # track B has no sprints yet
         await pilot.press("enter", "g")  # nothing selected: nothing happens, nothing breaks
         assert isinstance(app.screen, KanbanScreen)
 

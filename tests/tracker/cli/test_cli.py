@@ -27,6 +27,18 @@ def test_init_scaffolds_a_workspace_without_any_meta(tmp_path: Path) -> None:
     assert "<!-- llm-sprint:progress:start -->" in readme and "<!-- llm-sprint:progress:end -->" in readme
 
 
+def test_init_fills_the_empty_current_folder_and_keeps_it(tmp_path: Path) -> None:
+    here = tmp_path / "ws"
+    here.mkdir()
+    inode = here.stat().st_ino
+    proc = sprint("init", ".", "--start", "2026-11-02", cwd=here)
+    assert proc.returncode == 0, proc.stderr
+    assert here.stat().st_ino == inode, "the folder was replaced: a shell inside it is left in a deleted directory"
+    assert (here / "roadmap.yaml").is_file() and (here / "exercises" / "csv-to-json").is_dir()
+    assert [p.name for p in tmp_path.iterdir()] == ["ws"], "the staging folder was left behind"
+    assert sprint("status", cwd=here).returncode == 0
+
+
 def test_init_refuses_a_non_empty_folder_and_changes_nothing(tmp_path: Path) -> None:
     (tmp_path / "mine.txt").write_text("keep")
     proc = sprint("init", str(tmp_path))
@@ -35,7 +47,23 @@ def test_init_refuses_a_non_empty_folder_and_changes_nothing(tmp_path: Path) -> 
     assert [p.name for p in tmp_path.iterdir()] == ["mine.txt"]
 
 
+def _add_an_exercise_no_library_ships(workspace: Path) -> None:
+    """Every exercise of the project's roadmap has a grader now: a workspace's roadmap may still list
+    one this version does not ship (a newer roadmap, a plugin's) — a copy of csv-to-json's entry under
+    another slug, in sprint 2.2."""
+    import yaml
+
+    path = workspace / "roadmap.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entry = next(e for e in data["exercises"] if e["slug"] == "csv-to-json")
+    data["exercises"].append({**entry, "slug": "not-shipped-yet"})
+    sprint_22 = next(s for q in data["quarters"] for s in q["sprints"] if s["id"] == "2.2")
+    sprint_22["exercises"].append("not-shipped-yet")
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
 def test_status_json_lists_every_sprint_and_every_target_text(workspace: Path) -> None:
+    _add_an_exercise_no_library_ships(workspace)
     proc = sprint("status", "--json", cwd=workspace)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
@@ -46,7 +74,8 @@ def test_status_json_lists_every_sprint_and_every_target_text(workspace: Path) -
         assert targets[t.id]["goal"] == t.goal and targets[t.id]["result"] == t.result
     assert data["week"] == 3  # the fixture starts the roadmap 14 days before SPRINT_TODAY
     unavailable = [e for q in data["quarters"] for s in q["sprints"] for e in s["exercises"] if not e["available"]]
-    assert unavailable and all(e["state"] == "not yet available" for e in unavailable)
+    assert [e["slug"] for e in unavailable] == ["not-shipped-yet"]
+    assert all(e["state"] == "not yet available" for e in unavailable)
 
 
 def test_status_and_board_never_import_torch(workspace: Path) -> None:

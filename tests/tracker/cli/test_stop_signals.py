@@ -55,7 +55,8 @@ def end_sprint(proc: subprocess.Popen[str], run: RunProcesses, sig: signal.Signa
     """Send ``sig`` to `sprint`; assert that no process of its runs is alive 1 s later; its stderr."""
     assert run.supervisors, "no run was recorded: the test would prove nothing"
     for supervisor in run.supervisors:  # the learners' parents are this sprint's supervisors
-        assert psutil.Process(supervisor).ppid() == proc.pid
+        parent = psutil.Process(supervisor).ppid()  # sprint, or (warm start) sprint's zygote
+        assert parent == proc.pid or psutil.Process(parent).ppid() == proc.pid
     assert len(run.started) > 2 * len(run.supervisors), "each run has a supervisor, a learner and a daemon"
     t0 = time.monotonic()
     proc.send_signal(sig)
@@ -78,14 +79,20 @@ def assert_ledger_intact_and_empty(ws: Path) -> None:
         conn.close()
 
 
+@pytest.mark.parametrize("start", ["cold", "warm"])
 @pytest.mark.parametrize("sig", ENDINGS, ids=lambda s: s.name)
 def test_ending_sprint_grade_ends_an_endless_learner_loop(workspace: Path, tmp_path: Path,
-                                                          sig: signal.Signals) -> None:
+                                                          sig: signal.Signals, start: str) -> None:
+    """Cold, and warm (graders.zygote): the zygote and the supervisor it forked end with sprint too."""
     records = tmp_path / "pids.jsonl"
     (workspace / "exercises" / "csv-to-json" / "data_loader.py").write_text(endless_learner(records))
-    with sprint_running("grade", "csv-to-json", records=records, cwd=workspace) as (proc, run):
+    with sprint_running("grade", "csv-to-json", records=records, cwd=workspace,
+                        env={"LLM_SPRINT_WARM_START": "1" if start == "warm" else "0"}) as (proc, run):
         run.wait_for(2)
+        zygotes = [c for c in psutil.Process(proc.pid).children() if "graders.zygote" in " ".join(c.cmdline())]
+        assert len(zygotes) == (start == "warm")
         err = end_sprint(proc, run, sig)
+        assert not [z for z in zygotes if z.is_running() and z.status() != psutil.STATUS_ZOMBIE]
     if sig in HANDLED:
         assert err.splitlines()[-1] == (f"sprint: stopped by {sig.name}; ended grading csv-to-json "
                                         "(nothing of it was recorded)")

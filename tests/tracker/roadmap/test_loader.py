@@ -90,7 +90,8 @@ def test_default_roadmap_is_valid() -> None:
     assert ids == ["P0", "P1", "P2", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1", "4.2", "4.3"]
     assert [q.release for q in roadmap.quarters] == ["v0.1", "v0.2", "v0.3", "v0.4"]
     assert [t.id for t in roadmap.targets] == ["W1-2", "W3-4", "W5-6", "W7-8", "W9-10", "W11-12"]
-    assert [t.id for t in roadmap.tracks] == ["A", "B", "C"]
+    assert [t.id for t in roadmap.tracks] == ["A", "B", "C", "D"]
+    assert all(t.optional for t in roadmap.tracks)
     assert all(s.checklist for _, s in roadmap.sprints())
 
 
