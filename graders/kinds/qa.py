@@ -54,7 +54,7 @@ class QaParams(BaseModel):
 
     module: str = Field(default="qa", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     function: str = Field(default="train", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    train_examples: int = Field(default=3000, ge=10, le=100_000, description="training questions written per run")
+    train_examples: int = Field(default=20_000, ge=10, le=100_000, description="training questions written per run")
     dev_examples: int = Field(default=200, ge=0, le=10_000, description="development questions written per run")
     hidden_examples: int = Field(default=300, ge=10, le=5_000, description="hidden questions scored per run")
     max_answer_tokens: int = Field(default=30, ge=1, le=512)

@@ -29,8 +29,11 @@ def hidden_examples(seed: int, count: int) -> list[Any]:
     from graders.world import build_world
     from graders.world.squad import draw_examples
 
+    from graders.kinds.qa_train_measure import DISTRACTORS
+
     world = build_world(seed, "hidden")
-    return draw_examples(world, count, rng=random.Random(f"llm-sprint/qa/{seed}/hidden"), id_prefix="h")
+    return draw_examples(world, count, rng=random.Random(f"llm-sprint/qa/{seed}/hidden"), distractors=DISTRACTORS,
+                         id_prefix="h")
 
 
 def predict(model: Any, tokenizer: Any, questions: list[str], contexts: list[str], *, max_answer_tokens: int = 30,

@@ -1,29 +1,44 @@
-"""Authoring experiment: train the reference at STEPS/BATCH/LR and score on hidden examples."""
-import importlib.util, json, os, random, sys, tempfile, time
-import torch
+"""Authoring experiment: train the reference (with STEPS / LR overridden) and score it on the hidden
+questions of a seed, beside the two heuristic baselines — outside the sandbox, for tuning.
+
+    HF_HUB_OFFLINE=1 python exercises/extractive-qa/.meta/authoring_experiment.py STEPS LR SEED [TRAIN_EXAMPLES]
+"""
+
+import importlib.util
+import sys
+import tempfile
+import time
 from pathlib import Path
-steps, batch, lr, seed = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-threads = int(os.environ.get("THREADS", "2")); torch.set_num_threads(threads)
-from graders.tinymodels.encoder import build_encoder
-from graders.kinds.qa_train_measure import write_training_data
+
 from graders.kinds.qa_measure import hidden_examples, predict
+from graders.kinds.qa_train_measure import write_training_data
 from graders.scoring.squad import squad_scores
-from graders.world.squad import first_of_type, best_sentence
-base = os.environ.get("BASE") or str(build_encoder().path)
-spec = importlib.util.spec_from_file_location("ref", "/work/wt/i17-qa/exercises/extractive-qa/.meta/reference/qa.py")
-ref = importlib.util.module_from_spec(spec); spec.loader.exec_module(ref)
-ref.STEPS, ref.BATCH, ref.LR = steps, batch, lr
+from graders.tinymodels.encoder import build_encoder
+from graders.world.squad import best_sentence, first_of_type
+
+steps, lr, seed = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+n_train = int(sys.argv[4]) if len(sys.argv) > 4 else 20_000
+spec = importlib.util.spec_from_file_location("reference", Path(__file__).parent / "reference" / "qa.py")
+assert spec and spec.loader
+ref = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ref)
+ref.STEPS, ref.LR = steps, lr
+base = str(build_encoder().path)
 with tempfile.TemporaryDirectory() as d:
-    tr, dv = write_training_data(seed, Path(d) / "data", int(os.environ.get("NTRAIN", "3000")), 50)
-    t, c = time.time(), time.process_time()
-    ref.train(base, str(tr), str(dv), d + "/out")
-    print(f"train wall {time.time()-t:.1f} cpu {time.process_time()-c:.1f}")
+    train, dev = write_training_data(seed, Path(d) / "data", n_train, 50)
+    wall, cpu = time.time(), time.process_time()
+    ref.train(base, str(train), str(dev), d + "/out")
+    print(f"train: {time.time() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
-    m = AutoModelForQuestionAnswering.from_pretrained(d + "/out"); tok = AutoTokenizer.from_pretrained(d + "/out")
-    ex = hidden_examples(seed, 300)
-    t = time.time()
-    p = predict(m, tok, [e.question for e in ex], [e.context for e in ex])
-    print(f"predict {time.time()-t:.1f}s")
-    a = {e.id: [e.answer] for e in ex}
-    print("ref EM/F1", squad_scores({e.id: x for e, x in zip(ex, p)}, a))
-    print("first", squad_scores({e.id: first_of_type(e) for e in ex}, a)[1], "sent", squad_scores({e.id: best_sentence(e) for e in ex}, a)[1])
+
+    model = AutoModelForQuestionAnswering.from_pretrained(d + "/out")
+    tokenizer = AutoTokenizer.from_pretrained(d + "/out")
+    hidden = hidden_examples(seed, 300)
+    predicted = predict(model, tokenizer, [e.question for e in hidden], [e.context for e in hidden])
+    gold = {e.id: [e.answer] for e in hidden}
+    print("reference EM, F1:", squad_scores({e.id: p for e, p in zip(hidden, predicted)}, gold))
+    print("first of type EM, F1:", squad_scores({e.id: first_of_type(e) for e in hidden}, gold))
+    print("best sentence EM, F1:", squad_scores({e.id: best_sentence(e) for e in hidden}, gold))
+    wrong = [(e, p) for e, p in zip(hidden, predicted) if p != e.answer]
+    for e, p in wrong[:12]:
+        print(f"- {e.question} → {p!r} (answer {e.answer!r})")

@@ -16,9 +16,10 @@ import random
 import torch
 from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
-STEPS = 450
+STEPS = 1200
 BATCH = 32
-LR = 1e-3
+LR = 3e-3  # a tiny encoder takes a larger step than BERT-base's 3e-5
+WARMUP = 100
 MAX_LENGTH = 384
 
 
@@ -80,18 +81,21 @@ def batches(rows: list[dict], rng: random.Random) -> list[list[dict]]:
 
 def train(base_model: str, train_file: str, dev_file: str, output_dir: str) -> None:
     torch.manual_seed(0)
+    torch.set_num_threads(1)  # a 0.5M-parameter encoder: a second thread mostly waits on the first
     rng = random.Random(0)
     tokenizer = AutoTokenizer.from_pretrained(base_model)
-    model = AutoModelForQuestionAnswering.from_pretrained(base_model)
+    # No dropout: there are more training questions than steps can visit twice, so there is little to
+    # over-fit, and a tiny model learns faster without it.
+    model = AutoModelForQuestionAnswering.from_pretrained(base_model, hidden_dropout_prob=0.0,
+                                                          attention_probs_dropout_prob=0.0)
     rows = encode(tokenizer, load_squad(train_file))
     optimizer = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=0.01)
-    warmup = max(1, STEPS // 10)
     model.train()
     queue: list[list[dict]] = []
     for step in range(STEPS):
         if not queue:
             queue = batches(rows, rng)
-        scale = min((step + 1) / warmup, (STEPS - step) / (STEPS - warmup))
+        scale = min((step + 1) / WARMUP, max(0.1, (STEPS - step) / (STEPS - WARMUP)))
         for group in optimizer.param_groups:
             group["lr"] = LR * scale
         loss = model(**collate(queue.pop(), tokenizer.pad_token_id)).loss
