@@ -26,10 +26,9 @@ STRIDE = 128
 
 def hidden_examples(seed: int, count: int) -> list[Any]:
     """The run's hidden questions: a world of their own (``stream="hidden"``), never the training one."""
+    from graders.kinds.qa_train_measure import DISTRACTORS
     from graders.world import build_world
     from graders.world.squad import draw_examples
-
-    from graders.kinds.qa_train_measure import DISTRACTORS
 
     world = build_world(seed, "hidden")
     return draw_examples(world, count, rng=random.Random(f"llm-sprint/qa/{seed}/hidden"), distractors=DISTRACTORS,

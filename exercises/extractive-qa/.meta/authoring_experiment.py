@@ -1,10 +1,11 @@
 """Authoring experiment: train the reference (with STEPS / LR overridden) and score it on the hidden
 questions of a seed, beside the two heuristic baselines — outside the sandbox, for tuning.
 
-    HF_HUB_OFFLINE=1 python exercises/extractive-qa/.meta/authoring_experiment.py STEPS LR SEED [TRAIN_EXAMPLES]
+    [BASE=encoder-folder] HF_HUB_OFFLINE=1 python exercises/extractive-qa/.meta/authoring_experiment.py STEPS LR SEED [TRAIN_EXAMPLES]
 """
 
 import importlib.util
+import os
 import sys
 import tempfile
 import time
@@ -23,7 +24,7 @@ assert spec and spec.loader
 ref = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(ref)
 ref.STEPS, ref.LR = steps, lr
-base = str(build_encoder().path)
+base = os.environ.get("BASE") or str(build_encoder().path)  # BASE: another encoder folder
 with tempfile.TemporaryDirectory() as d:
     train, dev = write_training_data(seed, Path(d) / "data", n_train, 50)
     wall, cpu = time.time(), time.process_time()

@@ -22,13 +22,13 @@ from .conftest import run_python
 
 def test_the_key_changes_with_every_field_and_never_equals_a_llama_key() -> None:
     assert encoder_cache_key(DEFAULT_ENCODER_RECIPE) != cache_key(DEFAULT_RECIPE)
-    assert encoder_cache_key(EncoderRecipe(steps=3001)) != encoder_cache_key(DEFAULT_ENCODER_RECIPE)
+    assert encoder_cache_key(EncoderRecipe(steps=6001)) != encoder_cache_key(DEFAULT_ENCODER_RECIPE)
     assert encoder_cache_key(EncoderRecipe()) == encoder_cache_key(DEFAULT_ENCODER_RECIPE)
 
 
 @pytest.mark.parametrize(("field", "value", "says"), [
     ("num_heads", 3, "divide"), ("steps", 0, "must be > 0"), ("mask_prob", 1.0, "mask_prob"),
-    ("seq_len", 1024, "max_position_embeddings"), ("warmup_steps", 3000, "warmup_steps"),
+    ("seq_len", 1024, "max_position_embeddings"), ("warmup_steps", 6000, "warmup_steps"),
     ("dropout", 1.0, "dropout")])
 def test_a_bad_recipe_is_refused_naming_the_field(field: str, value: object, says: str) -> None:
     with pytest.raises(ValueError, match=says):

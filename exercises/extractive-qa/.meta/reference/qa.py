@@ -16,7 +16,7 @@ import random
 import torch
 from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
-STEPS = 1200
+STEPS = 2000
 BATCH = 32
 LR = 3e-3  # a tiny encoder takes a larger step than BERT-base's 3e-5
 WARMUP = 100
