@@ -202,6 +202,14 @@ class GradeContext:
     def meta_dir(self) -> Path:
         return self.library_dir / ".meta"
 
+    def missing_learner_file(self, name: str, m: Measurements) -> bool:
+        """True, after recording a ``fail`` on every check of ``m``, when the learner's folder has no
+        file ``name``: the one message every kind gives for it."""
+        if (self.learner_dir / name).is_file():
+            return False
+        m.fault(f"{name} is missing from exercises/{self.slug}/", status="fail")
+        return True
+
 
 class Grader(abc.ABC):
     """Base class of grader kinds. Subclasses set the class attributes and implement ``measure``."""

@@ -108,8 +108,7 @@ class AttentionGrader(Grader):
         params = ctx.params
         assert isinstance(params, AttentionParams)
         m = Measurements()
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         watched: dict[str, int] = {}  # what the watch in the learner's process saw
         scanned = scan_folder(ctx.learner_dir)  # what this process reads in the learner's files

@@ -64,8 +64,7 @@ class DatasetGrader(Grader):
         params = ctx.params
         assert isinstance(params, DatasetParams)
         m = Measurements()
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         limits: Limits | None = None
         large_mb = params.large_mb

@@ -112,8 +112,7 @@ class DpoGrader(Grader):
                copy: bool, limits: Limits | None) -> Measurements:
         from graders.kinds.dpo_pairs import pairs
 
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         before = _gpu.fingerprint(Path(model_path))
         training = [p._asdict() for p in pairs("train", ctx.seed, params.train_pairs)]

@@ -58,8 +58,7 @@ class FunctionGrader(Grader):
         assert isinstance(params, FunctionParams)
         m = Measurements()
         (cases_module,) = self.meta_files(params)  # what it declares is what it reads (the measurer does)
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         job = FunctionJob(module=params.module, function=params.function, seed=ctx.seed,
                           cases_path=str(ctx.meta_dir / cases_module))

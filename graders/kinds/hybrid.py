@@ -88,8 +88,7 @@ class HybridGrader(Grader):
                         status="error")
                 return m
             dense_model, prefixes = found, False
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         job = HybridJob(module=params.module, build=params.build, search=params.search, seed=ctx.seed,
                         towns=params.towns, persons=params.persons, orgs=params.orgs, queries=params.queries,

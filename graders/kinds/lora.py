@@ -102,8 +102,7 @@ class LoraGrader(Grader):
         if ctx.profile == "gpu":
             return self._measure_gpu(ctx, params)
         m = Measurements()
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         model_path = tiny_model_path(params.build_timeout_s)
         if model_path.startswith("!"):
@@ -164,8 +163,7 @@ class LoraGrader(Grader):
         folder = _gpu.model_folder(ctx, m, ("ppl_change", "peak_vram"), example="Meta-Llama-3-8B")
         if folder is None:
             return m
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         limits = _gpu.gpu_limits(ctx, params.gpu_time_budget, params.gpu_memory)
         before = _gpu.fingerprint(folder)

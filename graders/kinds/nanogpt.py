@@ -71,8 +71,7 @@ class NanoGptGrader(Grader):
         assert isinstance(params, NanoGptParams)
         m = Measurements()
         for module in (params.model_module, params.train_module):
-            if not (ctx.learner_dir / f"{module}.py").is_file():
-                m.fault(f"{module}.py is missing from exercises/{ctx.slug}/", status="fail")
+            if ctx.missing_learner_file(f"{module}.py", m):
                 return m
         found = transformers_imports(ctx.learner_dir)
         m.set("no_transformers", not found,

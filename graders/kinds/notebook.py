@@ -66,8 +66,7 @@ class NotebookGrader(Grader):
         assert isinstance(params, NotebookParams)
         m = Measurements()
         path = ctx.learner_dir / params.notebook
-        if not path.is_file():
-            m.fault(f"{params.notebook} is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(params.notebook, m):
             return m
         try:
             cells = read_cells(path)

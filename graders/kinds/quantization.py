@@ -94,8 +94,7 @@ class QuantizationGrader(Grader):
         if ctx.profile == "gpu":
             return self._measure_gpu(ctx, params)
         m = Measurements()
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         model_path = tiny_model_path(params.build_timeout_s)
         if model_path.startswith("!"):
@@ -121,8 +120,7 @@ class QuantizationGrader(Grader):
         folder = _gpu.model_folder(ctx, m, (*_QUALITY, "peak_vram"), example="Mistral-7B-v0.1")
         if folder is None:
             return m
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         job = _job(params, ctx, str(folder), device=_gpu.DEVICE, gpu=True, batch_size=_gpu.EVAL_BATCH)
         with ctx.sandbox.workdir(ctx.learner_dir) as work:

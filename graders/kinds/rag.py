@@ -97,8 +97,7 @@ class RagGrader(Grader):
                 m.skip(name, "needs a CUDA GPU for a real generator; this machine has no CUDA")
             return m
         for module in (params.module, params.guardrail_module):
-            if not (ctx.learner_dir / f"{module}.py").is_file():
-                m.fault(f"{module}.py is missing from exercises/{ctx.slug}/", status="fail")
+            if ctx.missing_learner_file(f"{module}.py", m):
                 return m
         embedder = minilm_path()
         if embedder is None:

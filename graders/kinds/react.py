@@ -83,8 +83,7 @@ class ReactGrader(Grader):
                 return m
             backend, model_path, device = "folder", str(folder), _gpu.DEVICE
             limits = _gpu.gpu_limits(ctx, params.gpu_time_budget, None)
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         (kb_file,) = self.meta_files(params)
         job = ReactJob(module=params.module, function=params.function, seed=ctx.seed,

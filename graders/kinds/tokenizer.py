@@ -79,8 +79,7 @@ class TokenizerGrader(Grader):
         params = ctx.params
         assert isinstance(params, TokenizerParams)
         m = Measurements()
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         job = TrainJob(module=params.module, function=params.function, seed=ctx.seed, vocab_size=params.vocab_size,
                        train_files=params.train_files, messages_per_file=params.messages_per_file)

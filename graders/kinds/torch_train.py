@@ -51,8 +51,7 @@ class TorchTrainGrader(Grader):
             for name in ("r2", "weight_error", "device_used"):
                 m.skip(name, reason)
             return m
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         from graders.kinds.torch_train_measure import TorchTrainJob, TorchTrainReport
         from graders.measurer import expect

@@ -91,8 +91,7 @@ class VectorIndexGrader(Grader):
         params = ctx.params
         assert isinstance(params, VectorIndexParams)
         m = Measurements()
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         n_pdfs, n_vectors = params.pdfs, params.vectors
         limits: Limits | None = None
