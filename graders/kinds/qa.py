@@ -82,8 +82,7 @@ class QaGrader(Grader):
         m = Measurements()
         if ctx.profile == "gpu":
             return self._measure_gpu(ctx, params, m)
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         base = tiny_encoder_path(params.build_timeout_s)
         if base.startswith("!"):
@@ -144,8 +143,7 @@ class QaGrader(Grader):
         if found is None:
             return m
         squad, model = found
-        if not (ctx.learner_dir / f"{params.module}.py").is_file():
-            m.fault(f"{params.module}.py is missing from exercises/{ctx.slug}/", status="fail")
+        if ctx.missing_learner_file(f"{params.module}.py", m):
             return m
         config = json.loads((model / "config.json").read_text(encoding="utf-8"))
         shape = {k: config.get(k) for k in ("model_type", "hidden_size", "num_hidden_layers")}

@@ -1,14 +1,18 @@
 """Authoring experiment: train the reference (with STEPS / LR overridden) and score it on the hidden
 questions of a seed, beside the two heuristic baselines — outside the sandbox, for tuning.
 
-    [BASE=encoder-folder] HF_HUB_OFFLINE=1 python exercises/extractive-qa/.meta/authoring_experiment.py STEPS LR SEED [TRAIN_EXAMPLES]
+    [BASE=encoder-folder] [VARIANT=cheat-name] HF_HUB_OFFLINE=1 \
+        python exercises/extractive-qa/.meta/authoring_experiment.py STEPS LR SEED [TRAIN_EXAMPLES]
+
+VARIANT applies that cheat's edits (.meta/edits.yaml) to the reference first; STEPS 0 keeps the
+variant's own STEPS.
 """
 
-import importlib.util
 import os
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 from graders.kinds.qa_measure import hidden_examples, predict
@@ -19,11 +23,18 @@ from graders.world.squad import best_sentence, first_of_type
 
 steps, lr, seed = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 n_train = int(sys.argv[4]) if len(sys.argv) > 4 else 20_000
-spec = importlib.util.spec_from_file_location("reference", Path(__file__).parent / "reference" / "qa.py")
-assert spec and spec.loader
-ref = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(ref)
-ref.STEPS, ref.LR = steps, lr
+source = (Path(__file__).parent / "reference" / "qa.py").read_text(encoding="utf-8")
+if os.environ.get("VARIANT"):
+    import yaml
+
+    for edit in yaml.safe_load((Path(__file__).parent / "edits.yaml").read_text())[os.environ["VARIANT"]]["qa.py"]:
+        assert source.count(edit["old"]) == 1, edit["old"]
+        source = source.replace(edit["old"], edit["new"])
+ref = types.ModuleType("variant")
+exec(compile(source, "variant/qa.py", "exec"), ref.__dict__)
+ref.LR = lr
+if steps:
+    ref.STEPS = steps
 base = os.environ.get("BASE") or str(build_encoder().path)  # BASE: another encoder folder
 with tempfile.TemporaryDirectory() as d:
     train, dev = write_training_data(seed, Path(d) / "data", n_train, 50)
