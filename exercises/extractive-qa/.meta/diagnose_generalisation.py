@@ -1,37 +1,60 @@
-"""Authoring diagnostic: F1 on the hidden world, on fresh training-like worlds and on questions trained on
-(is the hidden world a different distribution, or is the model under-fitting?).
+"""Authoring diagnostic: is the hidden world a different distribution, or is the model under-fitting?
 
-    BASE=encoder-folder HF_HUB_OFFLINE=1 python exercises/extractive-qa/.meta/diagnose_generalisation.py STEPS
+Trains the reference (STEPS overridden) at the CI seed and prints its SQuAD (EM, F1) on four sets:
+the hidden world, another draw of it, fresh training-like worlds, and questions it was trained on.
+
+    [BASE=encoder-folder] HF_HUB_OFFLINE=1 python exercises/extractive-qa/.meta/diagnose_generalisation.py STEPS
 """
-import importlib.util, json, os, random, sys, tempfile
+
+import importlib.util
+import json
+import os
+import random
+import sys
+import tempfile
 from pathlib import Path
+
 from graders.kinds.qa_measure import hidden_examples, predict
-from graders.kinds.qa_train_measure import write_training_data, DISTRACTORS
+from graders.kinds.qa_train_measure import DISTRACTORS, write_training_data
 from graders.scoring.squad import squad_scores
+from graders.tinymodels.encoder import build_encoder
 from graders.world import build_world
-from graders.world.squad import draw_examples, first_of_type
-spec = importlib.util.spec_from_file_location("reference", "exercises/extractive-qa/.meta/reference/qa.py")
-ref = importlib.util.module_from_spec(spec); spec.loader.exec_module(ref)
-ref.STEPS = int(sys.argv[1]); seed = 20261122
-from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+from graders.world.squad import draw_examples
+
+SEED = 20261122
+
+spec = importlib.util.spec_from_file_location("reference", Path(__file__).parent / "reference" / "qa.py")
+assert spec and spec.loader
+ref = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ref)
+ref.STEPS = int(sys.argv[1])
+base = os.environ.get("BASE") or str(build_encoder().path)
+
+
+def score(name: str, model, tokenizer, questions: list[str], contexts: list[str], answers: list[str]) -> None:
+    predicted = predict(model, tokenizer, questions, contexts)
+    ids = [str(i) for i in range(len(questions))]
+    print(name, squad_scores(dict(zip(ids, predicted)), {i: [a] for i, a in zip(ids, answers)}), flush=True)
+
+
+def score_examples(name: str, model, tokenizer, examples) -> None:
+    score(name, model, tokenizer, [e.question for e in examples], [e.context for e in examples],
+          [e.answer for e in examples])
+
+
 with tempfile.TemporaryDirectory() as d:
-    tr, dv = write_training_data(seed, Path(d) / "data", 20000, 50)
-    ref.train(os.environ["BASE"], str(tr), str(dv), d + "/out")
-    m = AutoModelForQuestionAnswering.from_pretrained(d + "/out"); tok = AutoTokenizer.from_pretrained(d + "/out")
-    def score(name, ex):
-        p = predict(m, tok, [e.question for e in ex], [e.context for e in ex])
-        g = {e.id: [e.answer] for e in ex}
-        print(name, "model", squad_scores({e.id: x for e, x in zip(ex, p)}, g), "first", squad_scores({e.id: first_of_type(e) for e in ex}, g)[1], flush=True)
-    score("hidden world", hidden_examples(seed, 300))
-    fresh = [e for i in range(8) for e in draw_examples(build_world(seed, f"train-{9000 + i}"), 40, rng=random.Random(i), distractors=DISTRACTORS, id_prefix=f"f{i}-")]
-    score("fresh train-like worlds", fresh)
-    one = draw_examples(build_world(seed, "hidden"), 300, rng=random.Random(5), distractors=DISTRACTORS, id_prefix="x")
-    score("hidden world, other draw", one)
-    data = json.load(open(tr))["data"][:300]
-    class E: pass
-    seen = []
-    for k, a in enumerate(data):
-        e = E(); e.id = f"s{k}"; p = a["paragraphs"][0]; q = p["qas"][0]
-        e.question, e.context, e.answer = q["question"], p["context"], q["answers"][0]["text"]; seen.append(e)
-    pr = predict(m, tok, [e.question for e in seen], [e.context for e in seen])
-    print("trained-on questions", squad_scores({e.id: x for e, x in zip(seen, pr)}, {e.id: [e.answer] for e in seen}))
+    train, dev = write_training_data(SEED, Path(d) / "data", 20_000, 50)
+    ref.train(base, str(train), str(dev), d + "/out")
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    model = AutoModelForQuestionAnswering.from_pretrained(d + "/out")
+    tokenizer = AutoTokenizer.from_pretrained(d + "/out")
+    score_examples("hidden world", model, tokenizer, hidden_examples(SEED, 300))
+    score_examples("hidden world, another draw", model, tokenizer,
+                   draw_examples(build_world(SEED, "hidden"), 300, rng=random.Random(5), distractors=DISTRACTORS))
+    fresh = [e for i in range(8) for e in draw_examples(build_world(SEED, f"train-{9000 + i}"), 40,
+                                                        rng=random.Random(i), distractors=DISTRACTORS)]
+    score_examples("fresh training-like worlds", model, tokenizer, fresh)
+    seen = [(a["paragraphs"][0], a["paragraphs"][0]["qas"][0]) for a in json.loads(train.read_text())["data"][:300]]
+    score("questions trained on", model, tokenizer, [q["question"] for _, q in seen], [p["context"] for p, _ in seen],
+          [q["answers"][0]["text"] for _, q in seen])
