@@ -1,4 +1,6 @@
-"""``python -m graders.tinymodels build [--recipe-json FILE | --test] [--json]``; ``… where``.
+"""``python -m graders.tinymodels build [--encoder] [--recipe-json FILE | --test] [--json]``; ``… where``.
+
+``--encoder`` builds the tiny BERT (graders.tinymodels.encoder) instead of the tiny Llama.
 
 argparse rather than typer: this entry point must start fast and import nothing heavy until a
 build actually runs.
@@ -14,6 +16,14 @@ from pathlib import Path
 
 from graders.tinymodels.build import BuiltModel, build
 from graders.tinymodels.cache import cache_dir
+from graders.tinymodels.encoder import (
+    DEFAULT_ENCODER_RECIPE,
+    TEST_ENCODER_RECIPE,
+    BuiltEncoder,
+    EncoderRecipe,
+    build_encoder,
+    encoder_cache_key,
+)
 from graders.tinymodels.recipe import DEFAULT_RECIPE, TEST_RECIPE, Recipe, cache_key
 
 
@@ -25,18 +35,24 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     which.add_argument("--recipe-json", type=Path, help="JSON object of Recipe fields to override")
     which.add_argument("--test", action="store_true", help="the small TEST_RECIPE (seconds)")
     b.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    b.add_argument("--encoder", action="store_true", help="the tiny BERT encoder instead of the tiny Llama")
     w = sub.add_parser("where", help="print the cache folder and the default entry's key")
     w.add_argument("--test", action="store_true")
+    w.add_argument("--encoder", action="store_true")
     return parser.parse_args(argv)
 
 
-def _recipe(args: argparse.Namespace) -> Recipe:
+def _recipe(args: argparse.Namespace) -> Recipe | EncoderRecipe:
+    if args.encoder:
+        if getattr(args, "recipe_json", None):
+            return EncoderRecipe.from_dict(json.loads(args.recipe_json.read_text()))
+        return TEST_ENCODER_RECIPE if args.test else DEFAULT_ENCODER_RECIPE
     if getattr(args, "recipe_json", None):
         return Recipe.from_json(args.recipe_json.read_text())
     return TEST_RECIPE if args.test else DEFAULT_RECIPE
 
 
-def _summary(built: BuiltModel) -> dict[str, object]:
+def _summary(built: BuiltModel | BuiltEncoder) -> dict[str, object]:
     return {"path": str(built.path), "recipe_hash": built.recipe_hash, "built_now": built.built_now,
             "metrics": built.metrics}
 
@@ -49,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: bad recipe: {exc}", file=sys.stderr)
         return 2
     if args.command == "where":
-        print(f"cache: {cache_dir()}\nkey:   {cache_key(recipe)}")
+        key = encoder_cache_key(recipe) if isinstance(recipe, EncoderRecipe) else cache_key(recipe)
+        print(f"cache: {cache_dir()}\nkey:   {key}")
         return 0
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub, even by accident
@@ -58,6 +75,19 @@ def main(argv: list[str] | None = None) -> int:
         if not args.json:
             print(f"[{fraction:6.1%}] {message}", flush=True)
 
+    if isinstance(recipe, EncoderRecipe):
+        encoder = build_encoder(recipe, progress)
+        if args.json:
+            print(json.dumps(_summary(encoder), indent=2, sort_keys=True))
+            return 0
+        e = encoder.metrics
+        print(f"\nencoder:    {encoder.path}")
+        print(f"parameters: {e['parameters']:,}   vocabulary: {e['vocab_size']}   "
+              f"training tokens: {e['train_tokens']:,}")
+        print(f"masked-token accuracy, general valid: {e['masked_accuracy_init']:.3f} (init) "
+              f"-> {e['masked_accuracy']:.3f}")
+        print("timings (s): " + ", ".join(f"{k}={v}" for k, v in e["timings"].items()))
+        return 0
     built = build(recipe, progress)
     if args.json:
         print(json.dumps(_summary(built), indent=2, sort_keys=True))

@@ -160,11 +160,14 @@ def test_models_build_prebuilds_into_the_cache_then_reports_it_cached(tmp_path: 
     env = {"LLM_SPRINT_CACHE": str(tmp_path / "cache")}
     where = sprint("models", "where", "--test", env=env)
     assert where.returncode == 0 and str(tmp_path / "cache") in where.stdout
-    key = where.stdout.split("key:", 1)[1].strip()
+    keys = dict(line.split(":", 1) for line in where.stdout.splitlines())
     first = sprint("models", "build", "--test", "--json", env=env)
     assert first.returncode == 0, first.stderr
     built = json.loads(first.stdout)
-    assert built["built_now"] is True and built["recipe_hash"] == key
-    assert built["metrics"]["general_valid_ppl"] < built["metrics"]["general_valid_ppl_init"]
-    again = sprint("models", "build", "--test", env=env)
+    llama, encoder = built["llama"], built["encoder"]
+    assert llama["built_now"] is True and llama["recipe_hash"] == keys["llama"].strip()
+    assert llama["metrics"]["general_valid_ppl"] < llama["metrics"]["general_valid_ppl_init"]
+    assert encoder["built_now"] is True and encoder["recipe_hash"] == keys["encoder"].strip()
+    again = sprint("models", "build", "encoder", "--test", env=env)
     assert again.returncode == 0 and again.stdout.startswith("cached: "), again.stdout
+    assert encoder["path"] in again.stdout and llama["path"] not in again.stdout
