@@ -79,3 +79,16 @@ def test_week_counts_from_the_start_date() -> None:
     assert ROADMAP.week_of(START + dt.timedelta(days=6)) == 1
     assert ROADMAP.week_of(START + dt.timedelta(days=7)) == 2
     assert ROADMAP.week_of(START - dt.timedelta(days=1)) == 0
+
+
+def test_a_target_met_under_a_profile_threshold_names_the_threshold_it_was_graded_against() -> None:
+    # extractive-qa's cpu profile grades F1 >= 45 % (a tiny encoder); the target is the seed's 80 %.
+    qa = result("extractive-qa", "pass", f1=("pass", 0.566, ">= 45 %"), exact_match=("pass", 0.543, ">= 42 %"))
+    agent = result("hallucination-eval", "pass", hallucination_rate=("pass", 0.02, "<= 10 %"))
+    st = compute(ROADMAP, facts(**{"extractive-qa": ExerciseFacts(available=True, last=qa, ever_passed=True),
+                                   "hallucination-eval": ExerciseFacts(available=True, last=agent, ever_passed=True)}),
+                 set(), START)
+    by_id = {t.id: t for t in st.targets}
+    assert by_id["W3-4"].status == "met" and by_id["W3-4"].threshold == ">= 80 %"
+    assert by_id["W3-4"].graded_threshold == "cpu >= 45 %"
+    assert by_id["W7-8"].status == "met" and by_id["W7-8"].graded_threshold == ""  # the same threshold: not repeated

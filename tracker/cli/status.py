@@ -46,7 +46,7 @@ def state_json(st: RoadmapState) -> dict[str, Any]:
         "tracks": [{"id": t.id, "title": t.title, "sprints": [sprint_json(s) for s in t.sprints]} for t in st.tracks],
         "targets": [{"id": t.id, "weeks": list(t.weeks), "goal": t.goal, "result": t.result, "metric": t.metric,
                      "threshold": t.threshold, "exercises": t.exercises, "status": t.status,
-                     "measured": t.measured} for t in st.targets],
+                     "measured": t.measured, "graded_threshold": t.graded_threshold or None} for t in st.targets],
     }
 
 
@@ -93,7 +93,8 @@ def status(workspace: WorkspaceOption = None, json_: JsonOption = False) -> None
     out.print(f"[bold]12-week targets[/] (now: week {st.week})")
     for t in st.targets:
         here = "◀" if t.weeks[0] <= st.week <= t.weeks[1] else " "
-        metric = f"{t.metric} {t.threshold or ''}".strip()
+        metric = f"{t.metric} {t.threshold or ''}".strip() + (f" (graded: {t.graded_threshold})"
+                                                              if t.graded_threshold else "")
         status_cell = f"[{TARGET_STYLE[t.status]}]{t.status:<9}[/]"
         out.print(f"  {t.id:<7} weeks {t.weeks[0]:>2}–{t.weeks[1]:<2} {here} {status_cell} {t.measured or '—':<9} "
                   f"{metric}", no_wrap=True, overflow="ellipsis")

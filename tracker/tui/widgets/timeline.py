@@ -75,6 +75,8 @@ class TargetsTimeline(Static):
             goal = Text.assemble(t.goal, "\n", (t.result, "dim"))
             if metric:
                 goal.append(f"\nmetric: {metric}", style="italic")
+            if t.graded_threshold:
+                goal.append(f" (graded: {t.graded_threshold})", style="italic")
             table.add_row(Text(t.id, style="bold"), timeline_cells(t.weeks, t.status, self.week),
                           Text(t.status, style=TARGET_STYLE.get(t.status, "")), t.measured or "—", goal)
             table.add_row("", "", "", "", "")
