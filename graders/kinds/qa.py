@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -39,8 +37,9 @@ from graders import gpu as _gpu
 from graders.contract import GradeContext, Grader, Measurements, Metric
 from graders.faults import record_run_fault
 from graders.sandbox import Limits, ProcessSpec, RunOutcome
+from graders.tinymodels.trusted import tiny_encoder_path
 
-__all__ = ["QaGrader", "QaParams", "tiny_encoder_path"]
+__all__ = ["QaGrader", "QaParams"]
 
 # The files of a saved model the measuring process may see: configuration, safetensors weights and
 # tokenizer files. No pickle (*.bin, *.pt), no code (*.py): nothing that executes on load.
@@ -205,17 +204,3 @@ def _measure_model(ctx: GradeContext, model_dir: Path, args: dict[str, Any], lim
         spec = ProcessSpec(name="measure", main=True, learner=False, harness=(
             "graders.kinds.qa_measure:measure", {**args, "model_dir": str(clean / "model")}))
         return ctx.sandbox.run([spec], workdir=clean, limits=limits)
-
-
-def tiny_encoder_path(timeout_s: float) -> str:
-    """The default tiny BERT's folder, built once by a trusted subprocess (no learner code runs
-    there); ``"!" + reason`` when it cannot be had."""
-    try:
-        proc = subprocess.run([sys.executable, "-m", "graders.tinymodels", "build", "--encoder", "--json"],
-                              capture_output=True, text=True, timeout=timeout_s)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"!{exc}"
-    if proc.returncode != 0:
-        return "!" + (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    path: str = json.loads(proc.stdout)["path"]
-    return path
