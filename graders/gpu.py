@@ -35,29 +35,33 @@ DEVICE = "cuda"
 EVAL_BATCH = 4
 
 
-def model_folder(ctx: GradeContext, m: Measurements, checks: tuple[str, ...], example: str) -> Path | None:
+def _hf_model_problem(folder: Path) -> str | None:
+    if not (folder / "config.json").is_file():
+        return "has no config.json, so it is not a Hugging Face model folder (config.json, *.safetensors, tokenizer)"
+    return None
+
+
+def model_folder(ctx: GradeContext, m: Measurements, checks: tuple[str, ...], example: str, *,
+                 holding: str = "a local Hugging Face folder (config.json, *.safetensors weights, tokenizer files)",
+                 problem: Callable[[Path], str | None] = _hf_model_problem) -> Path | None:
     """The learner's model folder for ``ctx.slug``'s gpu profile, when it can be used.
 
     None when it cannot, after recording why on ``checks``: ``pending`` when no folder is
-    configured (nobody's fault: say where to put one), ``error`` when the configured path is not a
-    Hugging Face model folder (a setup mistake the learner fixes in sprint.toml, not a code fault).
-    ``example`` names a fitting model, e.g. ``"Meta-Llama-3-8B"``.
+    configured (nobody's fault: say where to put one — ``holding`` says what it holds), ``error``
+    when the configured path is no folder or ``problem(folder)`` says what it lacks (by default:
+    not a Hugging Face model folder) — a setup mistake the learner fixes in sprint.toml, not a code
+    fault. ``example`` names a fitting folder, e.g. ``"Meta-Llama-3-8B"``.
     """
     where = (f"sprint.toml under [grading.gpu_models] as {ctx.slug} = \"/path/to/{example}\" "
              f"(or the environment variable {gpu_model_env(ctx.slug)})")
     folder = ctx.gpu_model
     if folder is None:
         for name in checks:
-            m.skip(name, f"no model folder is configured for the gpu profile: put a local Hugging Face folder "
-                         f"(config.json, *.safetensors weights, tokenizer files) in {where}")
+            m.skip(name, f"no model folder is configured for the gpu profile: put {holding} in {where}")
         return None
-    problem = None
-    if not folder.is_dir():
-        problem = "does not exist" if not folder.exists() else "is not a folder"
-    elif not (folder / "config.json").is_file():
-        problem = "has no config.json, so it is not a Hugging Face model folder (config.json, *.safetensors, tokenizer)"
-    if problem:
-        m.fault(f"the gpu model folder {folder} {problem}; set the right folder in {where}", checks=checks,
+    found = problem(folder) if folder.is_dir() else "is not a folder" if folder.exists() else "does not exist"
+    if found:
+        m.fault(f"the gpu model folder {folder} {found}; set the right folder in {where}", checks=checks,
                 status="error")
         return None
     return folder

@@ -210,11 +210,12 @@ def _target_state(target: Target, exercises: Mapping[str, ExerciseState], week: 
     if target.check:
         slug, _, metric = target.check.partition("/")
         ex = exercises.get(slug)
-        chk = ex.last.check(metric) if ex and ex.last else None
-        if chk is not None:
+        last = ex.last if ex else None
+        chk = last.check(metric) if last else None
+        if last and chk:
             measured = chk.display or str(chk.measured)
             if chk.threshold and target.threshold and _spaceless(chk.threshold) != _spaceless(target.threshold.text):
-                graded = f"{ex.last.profile} {chk.threshold}" if ex and ex.last else chk.threshold
+                graded = f"{last.profile} {chk.threshold}"
     if met:
         status: TargetStatus = "met"
     elif week > target.weeks.end:

@@ -49,8 +49,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from graders import gpu as _gpu
 from graders.contract import GradeContext, Grader, Measurements, Metric
 from graders.faults import record_run_fault
-from graders.kinds.quantization import tiny_model_path
 from graders.sandbox import Limits, ProcessSpec, RunOutcome
+from graders.tinymodels.trusted import tiny_model_path
 
 if TYPE_CHECKING:
     from graders.kinds.lora_measure import MeasureReport, TrainReport

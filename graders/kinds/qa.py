@@ -28,19 +28,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from graders import gpu as _gpu
-from graders.contract import GradeContext, Grader, Measurements, Metric, gpu_model_env
+from graders.contract import GradeContext, Grader, Measurements, Metric
 from graders.faults import record_run_fault
 from graders.sandbox import Limits, ProcessSpec, RunOutcome
+from graders.tinymodels.trusted import tiny_encoder_path
 
-__all__ = ["QaGrader", "QaParams", "tiny_encoder_path"]
+__all__ = ["QaGrader", "QaParams"]
 
 # The files of a saved model the measuring process may see: configuration, safetensors weights and
 # tokenizer files. No pickle (*.bin, *.pt), no code (*.py): nothing that executes on load.
@@ -154,31 +153,26 @@ class QaGrader(Grader):
 
 def gpu_folder(ctx: GradeContext, m: Measurements) -> tuple[Path, Path] | None:
     """(the SQuAD folder, the BERT-base folder inside it) of the gpu profile; None after recording why
-    not: ``pending`` when no folder is configured, ``error`` naming what is missing."""
-    where = (f"sprint.toml under [grading.gpu_models] as {ctx.slug} = \"/path/to/folder\" (or the environment "
-             f"variable {gpu_model_env(ctx.slug)})")
-    checks = (*MEASURED, "train_seconds")
-    folder = ctx.gpu_model
-    if folder is None:
-        for name in checks:
-            m.skip(name, f"no folder is configured for the gpu profile: put SQuAD v1.1 (train-v1.1.json, "
-                         f"dev-v1.1.json) and a BERT-base model folder (a subfolder with config.json and "
-                         f"*.safetensors) in one folder, and name it in {where}")
-        return None
-    problem = None
-    models = sorted(p for p in folder.iterdir() if (p / "config.json").is_file()) if folder.is_dir() else []
-    if not folder.is_dir():
-        problem = "does not exist" if not folder.exists() else "is not a folder"
-    else:
-        missing = [n for n in ("train-v1.1.json", "dev-v1.1.json") if not (folder / n).is_file()]
-        if missing:
-            problem = f"has no {' or '.join(missing)} (SQuAD v1.1's files)"
-        elif not models:
-            problem = "has no BERT-base model folder (a subfolder with config.json and *.safetensors)"
-    if problem:
-        m.fault(f"the gpu folder {folder} {problem}; set the right folder in {where}", checks=checks, status="error")
-        return None
-    return folder, models[0]
+    not (graders.gpu.model_folder: ``pending`` when no folder is configured, ``error`` naming what is
+    missing)."""
+    folder = _gpu.model_folder(ctx, m, (*MEASURED, "train_seconds"), example="squad-v1.1",
+                               holding="SQuAD v1.1 (train-v1.1.json, dev-v1.1.json) and a BERT-base model folder "
+                                       "(a subfolder with config.json and *.safetensors) in one folder",
+                               problem=_squad_folder_problem)
+    return None if folder is None else (folder, _model_subfolders(folder)[0])
+
+
+def _model_subfolders(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if (p / "config.json").is_file())
+
+
+def _squad_folder_problem(folder: Path) -> str | None:
+    missing = [n for n in ("train-v1.1.json", "dev-v1.1.json") if not (folder / n).is_file()]
+    if missing:
+        return f"has no {' or '.join(missing)} (SQuAD v1.1's files)"
+    if not _model_subfolders(folder):
+        return "has no BERT-base model folder (a subfolder with config.json and *.safetensors)"
+    return None
 
 
 def saved_model_problem(folder: Path) -> str | None:
@@ -210,17 +204,3 @@ def _measure_model(ctx: GradeContext, model_dir: Path, args: dict[str, Any], lim
         spec = ProcessSpec(name="measure", main=True, learner=False, harness=(
             "graders.kinds.qa_measure:measure", {**args, "model_dir": str(clean / "model")}))
         return ctx.sandbox.run([spec], workdir=clean, limits=limits)
-
-
-def tiny_encoder_path(timeout_s: float) -> str:
-    """The default tiny BERT's folder, built once by a trusted subprocess (no learner code runs
-    there); ``"!" + reason`` when it cannot be had."""
-    try:
-        proc = subprocess.run([sys.executable, "-m", "graders.tinymodels", "build", "--encoder", "--json"],
-                              capture_output=True, text=True, timeout=timeout_s)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"!{exc}"
-    if proc.returncode != 0:
-        return "!" + (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    path: str = json.loads(proc.stdout)["path"]
-    return path

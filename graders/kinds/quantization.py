@@ -38,9 +38,6 @@ a model folder. The CUDA path has only ever run on a CPU, with the tiny model st
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,6 +46,7 @@ from graders import gpu as _gpu
 from graders.contract import GradeContext, Grader, Measurements, Metric
 from graders.faults import record_run_fault
 from graders.kinds.quantization_measure import OBJECT_ALLOWANCE  # light: torch loads inside its functions
+from graders.tinymodels.trusted import tiny_model_path  # re-exported: older imports name this module
 
 if TYPE_CHECKING:
     from graders.kinds.quantization_measure import QuantizeJob, QuantizeReport
@@ -179,17 +177,3 @@ def _set_quality(m: Measurements, data: QuantizeReport) -> None:
         m.set("ppl_change", data["ppl_change"], f"perplexity {data['base_ppl']:.4f} → {data['quantized_ppl']:.4f}")
     m.set("bleu", data["bleu"], f"{data['exact_match']:.0%} of generations identical")
     m.set("rouge_l", data["rouge_l"])
-
-
-def tiny_model_path(timeout_s: float) -> str:
-    """The default tiny Llama's folder, built once by a trusted subprocess (no learner code runs
-    there); ``"!" + reason`` when it cannot be had."""
-    try:
-        proc = subprocess.run([sys.executable, "-m", "graders.tinymodels", "build", "--json"],
-                              capture_output=True, text=True, timeout=timeout_s)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"!{exc}"
-    if proc.returncode != 0:
-        return "!" + (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    path: str = json.loads(proc.stdout)["path"]
-    return path

@@ -14,12 +14,11 @@ import os
 import sys
 from pathlib import Path
 
-from graders.tinymodels.build import BuiltModel, build
-from graders.tinymodels.cache import cache_dir
+from graders.tinymodels.build import build
+from graders.tinymodels.cache import cache_dir, entry_summary
 from graders.tinymodels.encoder import (
     DEFAULT_ENCODER_RECIPE,
     TEST_ENCODER_RECIPE,
-    BuiltEncoder,
     EncoderRecipe,
     build_encoder,
     encoder_cache_key,
@@ -52,11 +51,6 @@ def _recipe(args: argparse.Namespace) -> Recipe | EncoderRecipe:
     return TEST_RECIPE if args.test else DEFAULT_RECIPE
 
 
-def _summary(built: BuiltModel | BuiltEncoder) -> dict[str, object]:
-    return {"path": str(built.path), "recipe_hash": built.recipe_hash, "built_now": built.built_now,
-            "metrics": built.metrics}
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     try:
@@ -78,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(recipe, EncoderRecipe):
         encoder = build_encoder(recipe, progress)
         if args.json:
-            print(json.dumps(_summary(encoder), indent=2, sort_keys=True))
+            print(json.dumps(entry_summary(encoder), indent=2, sort_keys=True))
             return 0
         e = encoder.metrics
         print(f"\nencoder:    {encoder.path}")
@@ -90,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     built = build(recipe, progress)
     if args.json:
-        print(json.dumps(_summary(built), indent=2, sort_keys=True))
+        print(json.dumps(entry_summary(built), indent=2, sort_keys=True))
         return 0
     m = built.metrics
     print(f"\nmodel:      {built.path}")

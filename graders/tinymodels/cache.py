@@ -27,13 +27,33 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, Protocol
 
 from graders.paths import cache_dir  # the one user cache folder (LLM_SPRINT_CACHE, XDG_CACHE_HOME, ~/.cache)
 
-__all__ = ["ENTRY_MARKER", "cache_dir", "ensure_entry", "entries_root", "is_complete"]
+__all__ = ["ENTRY_MARKER", "BuiltEntry", "cache_dir", "ensure_entry", "entries_root", "entry_summary", "is_complete"]
 
 #: The file written last into an entry; an entry without it is not complete.
 ENTRY_MARKER = "metrics.json"
+
+
+class BuiltEntry(Protocol):
+    """What a builder returns for a complete entry (graders.tinymodels.build.BuiltModel, .encoder.BuiltEncoder)."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def recipe_hash(self) -> str: ...
+    @property
+    def built_now(self) -> bool: ...
+    @property
+    def metrics(self) -> dict[str, Any]: ...
+
+
+def entry_summary(built: BuiltEntry) -> dict[str, object]:
+    """The JSON both build commands print for an entry (``--json``)."""
+    return {"path": str(built.path), "recipe_hash": built.recipe_hash, "built_now": built.built_now,
+            "metrics": built.metrics}
 
 
 def entries_root() -> Path:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from graders.tinymodels.cache import entry_summary  # light: no torch
 from graders.tinymodels.recipe import DEFAULT_RECIPE, TEST_RECIPE, Recipe  # light: no torch
 from tracker.cli.common import JsonOption, command_app
 from tracker.cli.output import console, print_json
@@ -23,9 +24,6 @@ from tracker.errors import UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-    from graders.tinymodels.build import BuiltModel
-    from graders.tinymodels.encoder import BuiltEncoder
 
 cli = command_app("Tiny models the model exercises are graded with.")
 
@@ -65,7 +63,7 @@ def build_command(which: WhichArgument = Which.all, test: TestOption = False, js
 
         with _progress(out, "tiny model", quiet=json_) as report:
             built = build(_recipe(test), report)
-        summary["llama"] = _summary(built)
+        summary["llama"] = entry_summary(built)
         if not json_:
             metrics = built.metrics
             _say(out, f"{'built' if built.built_now else 'cached'}: {built.path}")
@@ -77,7 +75,7 @@ def build_command(which: WhichArgument = Which.all, test: TestOption = False, js
 
         with _progress(out, "tiny encoder", quiet=json_) as report:
             encoder = build_encoder(TEST_ENCODER_RECIPE if test else DEFAULT_ENCODER_RECIPE, report)
-        summary["encoder"] = _summary(encoder)
+        summary["encoder"] = entry_summary(encoder)
         if not json_:
             metrics = encoder.metrics
             _say(out, f"{'built' if encoder.built_now else 'cached'}: {encoder.path}")
@@ -85,11 +83,6 @@ def build_command(which: WhichArgument = Which.all, test: TestOption = False, js
                       f"accuracy {metrics['masked_accuracy_init']:.3f} (untrained) → {metrics['masked_accuracy']:.3f}")
     if json_:
         print_json(summary)
-
-
-def _summary(built: BuiltModel | BuiltEncoder) -> dict[str, object]:
-    return {"path": str(built.path), "recipe_hash": built.recipe_hash, "built_now": built.built_now,
-            "metrics": built.metrics}
 
 
 def _say(out: Console, text: str) -> None:

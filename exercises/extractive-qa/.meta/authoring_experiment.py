@@ -4,7 +4,7 @@ questions of a seed, beside the two heuristic baselines — outside the sandbox,
     [BASE=encoder-folder] [VARIANT=cheat-name] HF_HUB_OFFLINE=1 \
         python exercises/extractive-qa/.meta/authoring_experiment.py STEPS LR SEED [TRAIN_EXAMPLES]
 
-VARIANT applies that cheat's edits (.meta/edits.yaml) to the reference first; STEPS 0 keeps the
+VARIANT trains that cheat instead (its base and .meta/edits.yaml applied, as `sprint dev check` does); STEPS 0 keeps the
 variant's own STEPS.
 """
 
@@ -20,16 +20,14 @@ from graders.kinds.qa_train_measure import write_training_data
 from graders.scoring.squad import squad_scores
 from graders.tinymodels.encoder import build_encoder
 from graders.world.squad import best_sentence, first_of_type
+from tracker.devcheck import load_meta, materialise
 
 steps, lr, seed = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 n_train = int(sys.argv[4]) if len(sys.argv) > 4 else 20_000
-source = (Path(__file__).parent / "reference" / "qa.py").read_text(encoding="utf-8")
-if os.environ.get("VARIANT"):
-    import yaml
-
-    for edit in yaml.safe_load((Path(__file__).parent / "edits.yaml").read_text())[os.environ["VARIANT"]]["qa.py"]:
-        assert source.count(edit["old"]) == 1, edit["old"]
-        source = source.replace(edit["old"], edit["new"])
+library = Path(__file__).resolve().parent.parent
+# The variant as `sprint dev check` builds it (a cheat's base and .meta/edits.yaml applied).
+with materialise(library, library / ".meta" / os.environ.get("VARIANT", "reference"), load_meta(library)) as folder:
+    source = (folder / "qa.py").read_text(encoding="utf-8")
 ref = types.ModuleType("variant")
 exec(compile(source, "variant/qa.py", "exec"), ref.__dict__)
 ref.LR = lr

@@ -3,6 +3,7 @@ AutoModelForQuestionAnswering and a fast tokenizer load, and an import that pull
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -20,10 +21,26 @@ from graders.tinymodels.recipe import DEFAULT_RECIPE, cache_key
 from .conftest import run_python
 
 
+def _changed(recipe: EncoderRecipe, name: str) -> EncoderRecipe:
+    """``recipe`` with field ``name`` set to another value the recipe accepts."""
+    value = getattr(recipe, name)
+    for candidate in (value * 2, value + 1, value + 0.1, value / 2):
+        if type(value)(candidate) == value:
+            continue
+        try:
+            return dataclasses.replace(recipe, **{name: type(value)(candidate)})
+        except ValueError:
+            continue
+    raise AssertionError(f"no other valid value found for {name}")
+
+
 def test_the_key_changes_with_every_field_and_never_equals_a_llama_key() -> None:
     assert encoder_cache_key(DEFAULT_ENCODER_RECIPE) != cache_key(DEFAULT_RECIPE)
-    assert encoder_cache_key(EncoderRecipe(steps=6001)) != encoder_cache_key(DEFAULT_ENCODER_RECIPE)
     assert encoder_cache_key(EncoderRecipe()) == encoder_cache_key(DEFAULT_ENCODER_RECIPE)
+    for field in dataclasses.fields(EncoderRecipe):
+        other = _changed(DEFAULT_ENCODER_RECIPE, field.name)
+        assert getattr(other, field.name) != getattr(DEFAULT_ENCODER_RECIPE, field.name), field.name
+        assert encoder_cache_key(other) != encoder_cache_key(DEFAULT_ENCODER_RECIPE), field.name
 
 
 @pytest.mark.parametrize(("field", "value", "says"), [
